@@ -1,0 +1,1 @@
+//! Typed OData v4 client for Microsoft Dynamics 365 Finance & Operations.

@@ -1,0 +1,1 @@
+//! Test support: starts the local F&O-shaped OData sandbox.

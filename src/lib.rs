@@ -1,1 +1,21 @@
 //! Typed OData v4 client for Microsoft Dynamics 365 Finance & Operations.
+//!
+//! Start with [`Client::builder`]; read entity sets with [`Client::query`], whose results stream
+//! page by page ([`RawQuery::stream`]) following the server's `@odata.nextLink`. Failures are one
+//! [`Error`] type whose variants separate "the service said no" from transport problems.
+
+pub mod auth;
+mod client;
+pub mod edm;
+mod error;
+mod paging;
+mod query;
+mod service_error;
+mod transport;
+
+pub use auth::{Auth, Secret};
+pub use client::{Client, ClientBuilder, DEFAULT_MAX_PAGE_SIZE, DEFAULT_TIMEOUT};
+pub use error::{Error, Result};
+pub use paging::Page;
+pub use query::RawQuery;
+pub use service_error::{ErrorDetail, ServiceError};

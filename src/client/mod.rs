@@ -1,0 +1,187 @@
+//! The [`Client`]: one configured connection to an OData service, cheap to clone into every task.
+
+mod service_root;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use url::Url;
+
+use crate::auth::{Auth, Secret};
+use crate::error::{Error, Result};
+use crate::query::RawQuery;
+
+/// Default page size asked for with `Prefer: odata.maxpagesize`.
+pub const DEFAULT_MAX_PAGE_SIZE: u32 = 1000;
+
+/// Default timeout for one request, body included.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// A client for one OData service (one F&O environment).
+///
+/// Cloning is cheap (an `Arc` inside); clone it into every task rather than building new ones, so
+/// that connections are pooled.
+///
+/// ```no_run
+/// # async fn run() -> d365fo_odata::Result<()> {
+/// let client = d365fo_odata::Client::builder("https://contoso.sandbox.operations.dynamics.com")
+///     .bearer_token("eyJ0eXAi...")
+///     .build()?;
+/// assert_eq!(
+///     client.service_root().as_str(),
+///     "https://contoso.sandbox.operations.dynamics.com/data/"
+/// );
+/// # Ok(()) }
+/// ```
+#[derive(Clone, Debug)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+pub(crate) struct Inner {
+    pub(crate) http: reqwest::Client,
+    pub(crate) root: Url,
+    pub(crate) auth: Auth,
+    pub(crate) timeout: Duration,
+    pub(crate) max_page_size: Option<u32>,
+}
+
+impl Client {
+    /// Starts configuring a client for the environment at `environment_url`
+    /// (e.g. `https://contoso.operations.dynamics.com`; a trailing `/data` is accepted).
+    pub fn builder(environment_url: impl Into<String>) -> ClientBuilder {
+        ClientBuilder {
+            environment_url: environment_url.into(),
+            auth: Auth::None,
+            allow_http_loopback: false,
+            timeout: DEFAULT_TIMEOUT,
+            connect_timeout: Duration::from_secs(30),
+            max_page_size: Some(DEFAULT_MAX_PAGE_SIZE),
+            user_agent: None,
+            default_headers: HeaderMap::new(),
+        }
+    }
+
+    /// The service root every request is resolved against, ending in `/data/`.
+    pub fn service_root(&self) -> &Url {
+        &self.inner.root
+    }
+
+    /// An untyped query over the entity set named `entity_set` (as it appears in the URL, e.g.
+    /// `CustomersV3`). Options are raw OData text; rows decode into any `Deserialize` type.
+    pub fn query(&self, entity_set: impl Into<String>) -> RawQuery {
+        RawQuery::new(self.clone(), entity_set.into())
+    }
+
+    pub(crate) fn inner(&self) -> &Inner {
+        &self.inner
+    }
+}
+
+/// Configures a [`Client`]; made by [`Client::builder`].
+#[derive(Debug)]
+#[must_use = "a builder does nothing until build() is called"]
+pub struct ClientBuilder {
+    environment_url: String,
+    auth: Auth,
+    allow_http_loopback: bool,
+    timeout: Duration,
+    connect_timeout: Duration,
+    max_page_size: Option<u32>,
+    user_agent: Option<String>,
+    default_headers: HeaderMap,
+}
+
+impl ClientBuilder {
+    /// Sends `Authorization: Bearer <token>` with every request.
+    pub fn bearer_token(mut self, token: impl Into<String>) -> Self {
+        self.auth = Auth::Bearer(Secret::new(token));
+        self
+    }
+
+    /// Sets how requests are authorized.
+    pub fn auth(mut self, auth: Auth) -> Self {
+        self.auth = auth;
+        self
+    }
+
+    /// Permits plain `http://` when the host is loopback (`127.0.0.0/8`, `::1`, `localhost`),
+    /// for local servers. Remote hosts always require https.
+    pub fn allow_http_loopback(mut self) -> Self {
+        self.allow_http_loopback = true;
+        self
+    }
+
+    /// Timeout for one request, from sending to the end of the body. Default: 120 s.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// Timeout for establishing a connection. Default: 30 s.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// Page size asked for with `Prefer: odata.maxpagesize` on collection reads (default 1000);
+    /// `None` sends no preference and takes the server's default.
+    pub fn max_page_size(mut self, rows: Option<u32>) -> Self {
+        self.max_page_size = rows;
+        self
+    }
+
+    /// Replaces the `User-Agent` header (default: `d365fo-odata/<version>`).
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = Some(user_agent.into());
+        self
+    }
+
+    /// Adds a header sent with every request.
+    ///
+    /// # Errors
+    /// [`Error::Config`] when the name or value is not a valid HTTP header.
+    pub fn default_header(mut self, name: &str, value: &str) -> Result<Self> {
+        let name = HeaderName::from_bytes(name.as_bytes())
+            .map_err(|e| Error::config(format!("header name {name:?}: {e}")))?;
+        let value = HeaderValue::from_str(value)
+            .map_err(|e| Error::config(format!("value of header {name}: {e}")))?;
+        self.default_headers.insert(name, value);
+        Ok(self)
+    }
+
+    /// Builds the client.
+    ///
+    /// # Errors
+    /// [`Error::Config`] or [`Error::Url`] when the environment URL is unusable (see
+    /// [`Client::builder`]), or when the HTTP stack cannot be initialised.
+    pub fn build(self) -> Result<Client> {
+        let root = service_root::service_root(&self.environment_url, self.allow_http_loopback)?;
+        let mut headers = self.default_headers;
+        headers.insert("OData-Version", HeaderValue::from_static("4.0"));
+        headers.insert("OData-MaxVersion", HeaderValue::from_static("4.0"));
+        let user_agent = self
+            .user_agent
+            .unwrap_or_else(|| concat!("d365fo-odata/", env!("CARGO_PKG_VERSION")).to_owned());
+        let http = reqwest::Client::builder()
+            .user_agent(user_agent)
+            .default_headers(headers)
+            .timeout(self.timeout)
+            .connect_timeout(self.connect_timeout)
+            // F&O pins a client to one web server with an affinity cookie; its throughput guidance
+            // is to drop it so that load spreads. No cookie store does exactly that.
+            .build()
+            .map_err(|e| Error::config(format!("cannot initialise the HTTP client: {e}")))?;
+        Ok(Client {
+            inner: Arc::new(Inner {
+                http,
+                root,
+                auth: self.auth,
+                timeout: self.timeout,
+                max_page_size: self.max_page_size,
+            }),
+        })
+    }
+}

@@ -1,0 +1,123 @@
+//! Turning the environment URL a user gives into the OData service root.
+
+use url::{Host, Url};
+
+use crate::error::{Error, Result};
+
+/// Normalizes an environment URL into the service root (ending in `/data/`).
+///
+/// Accepts `https://env.operations.dynamics.com`, with or without a trailing slash, with or
+/// without `/data`; keeps a path prefix such as on-premises `/namespaces/AXSF`. Rejects URLs with
+/// a query or fragment, without a host, and `http://` unless the host is loopback and
+/// `allow_http_loopback` is set.
+pub(crate) fn service_root(input: &str, allow_http_loopback: bool) -> Result<Url> {
+    let trimmed = input.trim();
+    let mut url = Url::parse(trimmed).map_err(|e| Error::url(trimmed, e))?;
+    if url.host().is_none() {
+        return Err(Error::config(format!(
+            "environment URL {trimmed:?} has no host"
+        )));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(Error::config(format!(
+            "environment URL {trimmed:?} must not carry a query or fragment"
+        )));
+    }
+    match url.scheme() {
+        "https" => {}
+        "http" if is_loopback(&url) && allow_http_loopback => {}
+        "http" if is_loopback(&url) => {
+            return Err(Error::config(format!(
+                "environment URL {trimmed:?} uses plain http: call \
+                 ClientBuilder::allow_http_loopback() to talk to a local server"
+            )));
+        }
+        "http" => {
+            return Err(Error::config(format!(
+                "environment URL {trimmed:?} uses plain http: only https is allowed for \
+                 non-loopback hosts, so that tokens are never sent in clear text"
+            )));
+        }
+        other => {
+            return Err(Error::config(format!(
+                "environment URL {trimmed:?} has unsupported scheme {other:?}"
+            )));
+        }
+    }
+    let path = url.path().trim_end_matches('/');
+    let path = path.strip_suffix("/data").unwrap_or(path);
+    let root = format!("{path}/data/");
+    url.set_path(&root);
+    Ok(url)
+}
+
+/// `true` for `localhost`, 127.0.0.0/8 and `::1`.
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn root(input: &str) -> String {
+        service_root(input, true).unwrap().to_string()
+    }
+
+    #[test]
+    fn adds_data_segment_and_trailing_slash() {
+        assert_eq!(
+            root("https://contoso.operations.dynamics.com"),
+            "https://contoso.operations.dynamics.com/data/"
+        );
+        assert_eq!(
+            root("https://contoso.operations.dynamics.com/"),
+            "https://contoso.operations.dynamics.com/data/"
+        );
+        assert_eq!(
+            root("https://contoso.operations.dynamics.com/data"),
+            "https://contoso.operations.dynamics.com/data/"
+        );
+        assert_eq!(
+            root(" https://contoso.operations.dynamics.com/data/ "),
+            "https://contoso.operations.dynamics.com/data/"
+        );
+    }
+
+    #[test]
+    fn keeps_on_premises_namespace_prefix() {
+        assert_eq!(
+            root("https://ax.contoso.com/namespaces/AXSF/"),
+            "https://ax.contoso.com/namespaces/AXSF/data/"
+        );
+    }
+
+    #[test]
+    fn plain_http_is_refused_for_remote_hosts() {
+        let e = service_root("http://contoso.operations.dynamics.com", true).unwrap_err();
+        assert!(e.to_string().contains("only https is allowed"), "{e}");
+    }
+
+    #[test]
+    fn plain_http_loopback_needs_opt_in() {
+        let e = service_root("http://127.0.0.1:4004", false).unwrap_err();
+        assert!(e.to_string().contains("allow_http_loopback"), "{e}");
+        assert_eq!(root("http://127.0.0.1:4004"), "http://127.0.0.1:4004/data/");
+        assert_eq!(root("http://localhost:4004"), "http://localhost:4004/data/");
+        assert_eq!(root("http://[::1]:4004"), "http://[::1]:4004/data/");
+    }
+
+    #[test]
+    fn rejects_query_fragment_and_garbage() {
+        assert!(service_root("https://x.com/?a=1", true).is_err());
+        assert!(service_root("https://x.com/#top", true).is_err());
+        let e = service_root("not a url", true).unwrap_err();
+        assert!(matches!(e, Error::Url { .. }), "{e:?}");
+        assert!(service_root("ftp://x.com", true).is_err());
+    }
+}

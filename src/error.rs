@@ -1,0 +1,219 @@
+//! The crate-wide error type.
+//!
+//! Every failure surfaces as an [`Error`] that says what went wrong and where (the URL, the entity
+//! set, the byte offset in a response). Callers match on the variant instead of parsing strings:
+//! [`Error::NotFound`], [`Error::PreconditionFailed`], [`Error::Throttled`], [`Error::Auth`] and
+//! [`Error::Service`] are the service saying no; [`Error::Transport`] and [`Error::Timeout`] are the
+//! network; [`Error::Decode`] is a response that does not match the expected shape.
+
+use std::fmt;
+use std::time::Duration;
+
+use crate::service_error::ServiceError;
+
+/// A `Result` whose error is [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong when talking to an OData service.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The client was configured with something unusable (a bad URL, a plain-`http` remote host).
+    #[error("invalid configuration: {message}")]
+    Config {
+        /// What is wrong, naming the offending value.
+        message: String,
+    },
+
+    /// The request could not be sent or its response could not be read (connection refused or
+    /// reset, TLS failure, a body cut off mid-stream).
+    #[error("transport error on {method} {url}: {source}")]
+    Transport {
+        /// HTTP method of the failed request.
+        method: String,
+        /// URL of the failed request.
+        url: String,
+        /// The underlying HTTP client error.
+        #[source]
+        source: reqwest::Error,
+    },
+
+    /// The request did not complete within the configured timeout.
+    #[error("request timed out after {after:?}: {method} {url}")]
+    Timeout {
+        /// HTTP method of the request.
+        method: String,
+        /// URL of the request.
+        url: String,
+        /// The timeout that elapsed.
+        after: Duration,
+    },
+
+    /// The service answered 404: the entity set or the keyed entity does not exist (for F&O,
+    /// also a row of another company read without `cross-company=true`).
+    #[error("not found: {0}")]
+    NotFound(Box<ServiceError>),
+
+    /// The service answered 412 (the ETag sent in `If-Match` is stale) or 428 (an `If-Match`
+    /// header was required but not sent).
+    #[error("precondition failed: {0}")]
+    PreconditionFailed(Box<ServiceError>),
+
+    /// The service answered 429 (or 503 with `Retry-After`) and the retry budget is spent.
+    #[error("throttled: {error}{}", retry_after_note(*.retry_after))]
+    Throttled {
+        /// The last throttling response.
+        error: Box<ServiceError>,
+        /// The server's last `Retry-After`, when it sent one.
+        retry_after: Option<Duration>,
+    },
+
+    /// The service rejected the credentials (401) or the caller's rights (403).
+    #[error("not authorized: {0}")]
+    Auth(Box<ServiceError>),
+
+    /// Any other error status from the service, with its OData error body.
+    #[error("service error: {0}")]
+    Service(Box<ServiceError>),
+
+    /// A response body did not have the expected shape (not JSON, truncated, rows that do not
+    /// match the requested type).
+    #[error("cannot decode {what} from {url} at line {line}, column {column}: {message}")]
+    Decode {
+        /// What was being decoded, e.g. `page of CustomersV3`.
+        what: String,
+        /// URL of the response.
+        url: String,
+        /// 1-based line in the response body.
+        line: usize,
+        /// 1-based column in the response body.
+        column: usize,
+        /// What the decoder reported.
+        message: String,
+    },
+
+    /// A server-driven paging link points to another origin than the service. It is refused so
+    /// that credentials are never sent to a host the client was not configured for.
+    #[error(
+        "refusing to follow @odata.nextLink {next_link}: it leaves the service origin {origin}"
+    )]
+    ForeignNextLink {
+        /// The link the server sent.
+        next_link: String,
+        /// The origin the client is configured for.
+        origin: String,
+    },
+
+    /// A URL could not be built or parsed.
+    #[error("invalid URL {input:?}: {source}")]
+    Url {
+        /// The text that failed to parse.
+        input: String,
+        /// The parser's reason.
+        #[source]
+        source: url::ParseError,
+    },
+}
+
+fn retry_after_note(retry_after: Option<Duration>) -> String {
+    match retry_after {
+        Some(d) => format!(" (server asked to retry after {}s)", d.as_secs()),
+        None => String::new(),
+    }
+}
+
+impl Error {
+    /// The service error behind this error, when the service answered with an error status.
+    pub fn service_error(&self) -> Option<&ServiceError> {
+        match self {
+            Error::NotFound(e)
+            | Error::PreconditionFailed(e)
+            | Error::Auth(e)
+            | Error::Service(e)
+            | Error::Throttled { error: e, .. } => Some(e),
+            _ => None,
+        }
+    }
+
+    /// The HTTP status the service answered with, when there was one.
+    pub fn status(&self) -> Option<u16> {
+        self.service_error().map(|e| e.status)
+    }
+
+    /// The activity id the service assigned to the failed request (F&O's `ms-dyn-aid` header),
+    /// which Microsoft support asks for.
+    pub fn activity_id(&self) -> Option<&str> {
+        self.service_error().and_then(|e| e.activity_id.as_deref())
+    }
+
+    /// `true` for [`Error::NotFound`].
+    pub fn is_not_found(&self) -> bool {
+        matches!(self, Error::NotFound(_))
+    }
+
+    /// `true` for [`Error::Throttled`].
+    pub fn is_throttled(&self) -> bool {
+        matches!(self, Error::Throttled { .. })
+    }
+
+    /// `true` for [`Error::Timeout`].
+    pub fn is_timeout(&self) -> bool {
+        matches!(self, Error::Timeout { .. })
+    }
+
+    pub(crate) fn config(message: impl fmt::Display) -> Self {
+        Error::Config {
+            message: message.to_string(),
+        }
+    }
+
+    pub(crate) fn url(input: &str, source: url::ParseError) -> Self {
+        Error::Url {
+            input: input.to_owned(),
+            source,
+        }
+    }
+
+    /// Classifies a reqwest error raised while sending `method url`.
+    pub(crate) fn from_reqwest(
+        method: &reqwest::Method,
+        url: &str,
+        timeout: Duration,
+        source: reqwest::Error,
+    ) -> Self {
+        if source.is_timeout() {
+            Error::Timeout {
+                method: method.to_string(),
+                url: url.to_owned(),
+                after: timeout,
+            }
+        } else {
+            Error::Transport {
+                method: method.to_string(),
+                url: url.to_owned(),
+                source,
+            }
+        }
+    }
+
+    /// A decode error for `body`, locating serde_json's failure by line and column.
+    pub(crate) fn decode(what: impl Into<String>, url: &str, source: &serde_json::Error) -> Self {
+        // serde_json appends its own "at line L column C"; the variant carries those separately.
+        let text = source.to_string();
+        let reason = text
+            .rsplit_once(" at line ")
+            .map_or(text.as_str(), |(r, _)| r);
+        let message = if source.is_eof() {
+            format!("the body ends early (truncated response?): {reason}")
+        } else {
+            reason.to_owned()
+        };
+        Error::Decode {
+            what: what.into(),
+            url: url.to_owned(),
+            line: source.line(),
+            column: source.column(),
+            message,
+        }
+    }
+}

@@ -19,3 +19,8 @@ pub use error::{Error, Result};
 pub use paging::Page;
 pub use query::RawQuery;
 pub use service_error::{ErrorDetail, ServiceError};
+
+/// The README's code examples, compiled as doc tests so they cannot drift from the API.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

@@ -235,7 +235,10 @@ fn parse_exact(input: &str) -> Result<rust_decimal::Decimal, ParseError> {
     if int_len == 0 {
         let rest = &input[pos..];
         if rest.eq_ignore_ascii_case("INF") || rest.eq_ignore_ascii_case("NaN") {
-            return Err(syntax(pos, "a finite number (Edm.Decimal has no INF or NaN)"));
+            return Err(syntax(
+                pos,
+                "a finite number (Edm.Decimal has no INF or NaN)",
+            ));
         }
         return Err(syntax(pos, "a digit"));
     }
@@ -369,7 +372,10 @@ fn parse_exact(input: &str) -> Result<rust_decimal::Decimal, ParseError> {
 fn significant_digits(text: &str) -> usize {
     let digits = text.bytes().filter(u8::is_ascii_digit);
     let trimmed: Vec<u8> = digits.skip_while(|&b| b == b'0').collect();
-    let len = trimmed.iter().rposition(|&b| b != b'0').map_or(0, |p| p + 1);
+    let len = trimmed
+        .iter()
+        .rposition(|&b| b != b'0')
+        .map_or(0, |p| p + 1);
     // Trailing zeros of an integer (`1e20` prints as `100000000000000000000`)
     // are not significant either.
     len.max(usize::from(!trimmed.is_empty()))
@@ -638,7 +644,10 @@ mod tests {
         let d = dec("1.0000000000000000000000000000000000");
         assert_eq!(d.scale(), 28);
         assert_eq!(d, dec("1"));
-        assert_eq!(dec("0.0000000000000000000000000000000000").to_string(), "0.0000000000000000000000000000");
+        assert_eq!(
+            dec("0.0000000000000000000000000000000000").to_string(),
+            "0.0000000000000000000000000000"
+        );
     }
 
     #[test]
@@ -700,8 +709,14 @@ mod tests {
             optional: Some(dec("-0.000001")),
         };
         assert_eq!(serde_json::from_str::<Row>(json).unwrap(), expected);
-        assert_eq!(serde_json::from_slice::<Row>(json.as_bytes()).unwrap(), expected);
-        assert_eq!(serde_json::from_reader::<_, Row>(json.as_bytes()).unwrap(), expected);
+        assert_eq!(
+            serde_json::from_slice::<Row>(json.as_bytes()).unwrap(),
+            expected
+        );
+        assert_eq!(
+            serde_json::from_reader::<_, Row>(json.as_bytes()).unwrap(),
+            expected
+        );
         let r: Row = serde_json::from_str(json).unwrap();
         assert_eq!(r.amount.to_string(), "12345678901234.123456");
     }
@@ -709,7 +724,10 @@ mod tests {
     #[test]
     fn deserializes_json_edge_numbers() {
         for (json, text) in [
-            ("79228162514264337593543950335", "79228162514264337593543950335"),
+            (
+                "79228162514264337593543950335",
+                "79228162514264337593543950335",
+            ),
             ("1e3", "1000"),
             ("1E-2", "0.01"),
             ("42", "42"),
@@ -746,13 +764,17 @@ mod tests {
 
     #[test]
     fn deserialize_error_names_the_problem_and_json_position() {
-        let err =
-            serde_json::from_str::<Row>(r#"{"Amount": 1.00000000000000000000000000001}"#).unwrap_err();
+        let err = serde_json::from_str::<Row>(r#"{"Amount": 1.00000000000000000000000000001}"#)
+            .unwrap_err();
         let msg = err.to_string();
         assert!(msg.contains("refusing to round"), "{msg}");
         assert!(msg.contains("line 1"), "{msg}");
         let err = serde_json::from_str::<Decimal>(r#""12,5""#).unwrap_err();
-        assert!(err.to_string().contains("invalid Edm.Decimal `12,5` at byte 2"), "{err}");
+        assert!(
+            err.to_string()
+                .contains("invalid Edm.Decimal `12,5` at byte 2"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -786,7 +808,10 @@ mod tests {
         assert_eq!(r.amount.to_string(), "2.5");
         assert_eq!(r.optional.unwrap().to_string(), "12345678901234.123456");
         // And serializing into a Value gives a number.
-        assert_eq!(serde_json::to_value(dec("2.5")).unwrap(), serde_json::json!(2.5));
+        assert_eq!(
+            serde_json::to_value(dec("2.5")).unwrap(),
+            serde_json::json!(2.5)
+        );
     }
 
     #[derive(Debug, Deserialize)]

@@ -1,8 +1,22 @@
 //! OData Edm primitive types and their wire forms (JSON values and URL literals).
 
+mod base64;
+mod binary;
 mod cursor;
+mod date;
+mod datetime;
 mod decimal;
+mod duration;
 mod error;
+mod guid;
+mod serde_str;
+mod time_of_day;
 
+pub use binary::Binary;
+pub use date::Date;
+pub use datetime::DateTimeOffset;
 pub use decimal::Decimal;
+pub use duration::Duration;
 pub use error::{ParseError, ParseErrorKind};
+pub use guid::Guid;
+pub use time_of_day::TimeOfDay;

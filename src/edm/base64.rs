@@ -56,7 +56,7 @@ pub(crate) fn decode(text: &str) -> Result<Vec<u8>, ParseError> {
     let bytes = text.as_bytes();
     let data_len = bytes.len() - bytes.iter().rev().take_while(|&&b| b == b'=').count();
     let padding = bytes.len() - data_len;
-    if padding > 2 || (padding > 0 && bytes.len() % 4 != 0) {
+    if padding > 2 || (padding > 0 && !bytes.len().is_multiple_of(4)) {
         return Err(c.error_at(
             data_len,
             ParseErrorKind::Syntax {
@@ -130,7 +130,10 @@ mod tests {
         ] {
             assert_eq!(encode(plain.as_bytes(), Alphabet::UrlSafe), coded);
             assert_eq!(decode(coded).unwrap(), plain.as_bytes());
-            assert_eq!(decode(coded.trim_end_matches('=')).unwrap(), plain.as_bytes());
+            assert_eq!(
+                decode(coded.trim_end_matches('=')).unwrap(),
+                plain.as_bytes()
+            );
         }
     }
 

@@ -169,9 +169,15 @@ mod tests {
     #[test]
     fn rejects_bad_base64_with_message() {
         let err = Binary::from_base64("ab!d").unwrap_err();
-        assert_eq!(err.to_string(), "invalid Edm.Binary `ab!d` at byte 2: expected a base64 character");
+        assert_eq!(
+            err.to_string(),
+            "invalid Edm.Binary `ab!d` at byte 2: expected a base64 character"
+        );
         let err = serde_json::from_str::<Binary>(r#""a""#).unwrap_err();
-        assert!(err.to_string().contains("invalid Edm.Binary `a` at byte 1"), "{err}");
+        assert!(
+            err.to_string().contains("invalid Edm.Binary `a` at byte 1"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -98,7 +98,13 @@ pub(crate) fn write_date(f: &mut impl fmt::Write, date: time::Date) -> fmt::Resu
     if year < 0 {
         f.write_char('-')?;
     }
-    write!(f, "{:04}-{:02}-{:02}", year.unsigned_abs(), u8::from(month), day)
+    write!(
+        f,
+        "{:04}-{:02}-{:02}",
+        year.unsigned_abs(),
+        u8::from(month),
+        day
+    )
 }
 
 impl fmt::Display for Date {
@@ -140,30 +146,55 @@ mod tests {
         assert_eq!(d.as_date(), time::macros::date!(2024 - 01 - 31));
         assert_eq!(d.to_string(), "2024-01-31");
         assert_eq!(Date::parse("0001-01-01").unwrap().to_string(), "0001-01-01");
-        assert_eq!(Date::parse("-0044-03-15").unwrap().to_string(), "-0044-03-15");
+        assert_eq!(
+            Date::parse("-0044-03-15").unwrap().to_string(),
+            "-0044-03-15"
+        );
         assert_eq!(Date::parse("2024-02-29").unwrap().to_string(), "2024-02-29");
     }
 
     #[test]
     fn rejects_impossible_dates_with_message() {
         let err = Date::parse("2023-02-29").unwrap_err();
-        assert_eq!(err.to_string(), "invalid Edm.Date `2023-02-29` at byte 8: day of month out of range");
+        assert_eq!(
+            err.to_string(),
+            "invalid Edm.Date `2023-02-29` at byte 8: day of month out of range"
+        );
         let err = Date::parse("2024-13-01").unwrap_err();
-        assert_eq!(err.to_string(), "invalid Edm.Date `2024-13-01` at byte 5: month (1..=12) out of range");
+        assert_eq!(
+            err.to_string(),
+            "invalid Edm.Date `2024-13-01` at byte 5: month (1..=12) out of range"
+        );
         let err = Date::parse("24-01-01").unwrap_err();
-        assert_eq!(err.kind, ParseErrorKind::Syntax { expected: "four-digit year" });
+        assert_eq!(
+            err.kind,
+            ParseErrorKind::Syntax {
+                expected: "four-digit year"
+            }
+        );
         let err = Date::parse("2024-1-01").unwrap_err();
-        assert_eq!(err.to_string(), "invalid Edm.Date `2024-1-01` at byte 5: expected two-digit month");
+        assert_eq!(
+            err.to_string(),
+            "invalid Edm.Date `2024-1-01` at byte 5: expected two-digit month"
+        );
         let err = Date::parse("2024-01-01T00:00:00Z").unwrap_err();
         assert_eq!(err.kind, ParseErrorKind::TrailingCharacters);
         assert_eq!(err.position, 10);
         let err = Date::parse("12024-01-01").unwrap_err();
-        assert_eq!(err.kind, ParseErrorKind::OutOfRange { component: "year (-9999..=9999)" });
+        assert_eq!(
+            err.kind,
+            ParseErrorKind::OutOfRange {
+                component: "year (-9999..=9999)"
+            }
+        );
     }
 
     #[test]
     fn builds_from_components() {
-        assert_eq!(Date::from_ymd(2024, 1, 31).unwrap().to_string(), "2024-01-31");
+        assert_eq!(
+            Date::from_ymd(2024, 1, 31).unwrap().to_string(),
+            "2024-01-31"
+        );
         assert_eq!(
             Date::from_ymd(2024, 2, 30).unwrap_err().to_string(),
             "invalid Edm.Date `2024-02-30` at byte 0: date out of range"
@@ -176,8 +207,14 @@ mod tests {
         let d: Date = serde_json::from_str(r#""2024-01-31""#).unwrap();
         assert_eq!(serde_json::to_string(&d).unwrap(), r#""2024-01-31""#);
         let err = serde_json::from_str::<Date>(r#""2024-01-32""#).unwrap_err();
-        assert!(err.to_string().contains("invalid Edm.Date `2024-01-32`"), "{err}");
+        assert!(
+            err.to_string().contains("invalid Edm.Date `2024-01-32`"),
+            "{err}"
+        );
         let err = serde_json::from_str::<Date>("20240131").unwrap_err();
-        assert!(err.to_string().contains("expected an Edm.Date string"), "{err}");
+        assert!(
+            err.to_string().contains("expected an Edm.Date string"),
+            "{err}"
+        );
     }
 }

@@ -215,7 +215,10 @@ mod tests {
         assert_eq!(t.to_string(), "2024-01-01T00:00:00-05:30");
         assert_eq!(t.to_utc().to_string(), "2024-01-01T05:30:00Z");
         // -00:00 is UTC.
-        assert_eq!(dto("2024-01-01T00:00:00-00:00").to_string(), "2024-01-01T00:00:00Z");
+        assert_eq!(
+            dto("2024-01-01T00:00:00-00:00").to_string(),
+            "2024-01-01T00:00:00Z"
+        );
     }
 
     #[test]
@@ -223,15 +226,27 @@ mod tests {
         let t = dto("2024-05-06T07:08:09.1234567Z");
         assert_eq!(t.as_offset_date_time().nanosecond(), 123_456_700);
         assert_eq!(t.to_string(), "2024-05-06T07:08:09.1234567Z");
-        assert_eq!(dto("2024-05-06T07:08:09.5Z").to_string(), "2024-05-06T07:08:09.5Z");
-        assert_eq!(dto("2024-05-06T07:08:09.000Z").to_string(), "2024-05-06T07:08:09Z");
-        assert_eq!(dto("2024-05-06T07:08:09.123456789Z").to_string(), "2024-05-06T07:08:09.123456789Z");
+        assert_eq!(
+            dto("2024-05-06T07:08:09.5Z").to_string(),
+            "2024-05-06T07:08:09.5Z"
+        );
+        assert_eq!(
+            dto("2024-05-06T07:08:09.000Z").to_string(),
+            "2024-05-06T07:08:09Z"
+        );
+        assert_eq!(
+            dto("2024-05-06T07:08:09.123456789Z").to_string(),
+            "2024-05-06T07:08:09.123456789Z"
+        );
     }
 
     #[test]
     fn seconds_are_optional_and_lowercase_separators_accepted() {
         assert_eq!(dto("2024-05-06T07:08Z").to_string(), "2024-05-06T07:08:00Z");
-        assert_eq!(dto("2024-05-06t07:08:09z").to_string(), "2024-05-06T07:08:09Z");
+        assert_eq!(
+            dto("2024-05-06t07:08:09z").to_string(),
+            "2024-05-06T07:08:09Z"
+        );
     }
 
     #[test]
@@ -239,7 +254,10 @@ mod tests {
         let empty = dto("1900-01-01T12:00:00Z");
         assert!(empty.is_fno_empty_date());
         assert_eq!(empty, DateTimeOffset::FNO_EMPTY_DATE);
-        assert_eq!(DateTimeOffset::FNO_EMPTY_DATE.to_string(), "1900-01-01T12:00:00Z");
+        assert_eq!(
+            DateTimeOffset::FNO_EMPTY_DATE.to_string(),
+            "1900-01-01T12:00:00Z"
+        );
         assert_eq!(empty.non_empty(), None);
         let real = dto("2024-01-01T12:00:00Z");
         assert!(!real.is_fno_empty_date());
@@ -257,7 +275,10 @@ mod tests {
     #[test]
     fn offset_with_seconds_is_written_in_utc() {
         let odt = datetime!(2024-01-01 0:00 UTC).to_offset(UtcOffset::from_hms(1, 0, 30).unwrap());
-        assert_eq!(DateTimeOffset::from(odt).to_string(), "2024-01-01T00:00:00Z");
+        assert_eq!(
+            DateTimeOffset::from(odt).to_string(),
+            "2024-01-01T00:00:00Z"
+        );
     }
 
     #[test]
@@ -268,16 +289,39 @@ mod tests {
             "invalid Edm.DateTimeOffset `2024-01-01` at byte 10: expected `T` between date and time"
         );
         let err = DateTimeOffset::parse("2024-01-01T00:00:00").unwrap_err();
-        assert_eq!(err.kind, ParseErrorKind::Syntax { expected: "`Z` or a `+hh:mm`/`-hh:mm` offset" });
+        assert_eq!(
+            err.kind,
+            ParseErrorKind::Syntax {
+                expected: "`Z` or a `+hh:mm`/`-hh:mm` offset"
+            }
+        );
         assert_eq!(err.position, 19);
         let err = DateTimeOffset::parse("2024-01-01T00:00:00+0200").unwrap_err();
-        assert_eq!(err.kind, ParseErrorKind::Syntax { expected: "`:` in the offset" });
+        assert_eq!(
+            err.kind,
+            ParseErrorKind::Syntax {
+                expected: "`:` in the offset"
+            }
+        );
         let err = DateTimeOffset::parse("2024-01-01T00:00:00+24:00").unwrap_err();
-        assert_eq!(err.kind, ParseErrorKind::OutOfRange { component: "offset (-23:59..=+23:59)" });
+        assert_eq!(
+            err.kind,
+            ParseErrorKind::OutOfRange {
+                component: "offset (-23:59..=+23:59)"
+            }
+        );
         let err = DateTimeOffset::parse("2024-02-30T00:00:00Z").unwrap_err();
-        assert_eq!(err.to_string(), "invalid Edm.DateTimeOffset `2024-02-30T00:00:00Z` at byte 8: day of month out of range");
+        assert_eq!(
+            err.to_string(),
+            "invalid Edm.DateTimeOffset `2024-02-30T00:00:00Z` at byte 8: day of month out of range"
+        );
         let err = DateTimeOffset::parse("2024-01-01T25:00:00Z").unwrap_err();
-        assert_eq!(err.kind, ParseErrorKind::OutOfRange { component: "hour (0..=23)" });
+        assert_eq!(
+            err.kind,
+            ParseErrorKind::OutOfRange {
+                component: "hour (0..=23)"
+            }
+        );
         let err = DateTimeOffset::parse("2024-01-01T00:00:00Zjunk").unwrap_err();
         assert_eq!(err.kind, ParseErrorKind::TrailingCharacters);
     }
@@ -298,6 +342,10 @@ mod tests {
         let row: Row = serde_json::from_reader(json.as_bytes()).unwrap();
         assert_eq!(row.modified.to_string(), "2024-01-31T08:15:00.1234567Z");
         let err = serde_json::from_str::<DateTimeOffset>(r#""yesterday""#).unwrap_err();
-        assert!(err.to_string().contains("invalid Edm.DateTimeOffset `yesterday` at byte 0"), "{err}");
+        assert!(
+            err.to_string()
+                .contains("invalid Edm.DateTimeOffset `yesterday` at byte 0"),
+            "{err}"
+        );
     }
 }

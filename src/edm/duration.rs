@@ -61,14 +61,15 @@ impl Duration {
         let mut components = 0;
         let overflow = |c: &Cursor<'_>| c.error_at(0, ParseErrorKind::Overflow);
 
-        let add = |c: &Cursor<'_>, seconds: i64, value: &str, unit: i64| -> Result<i64, ParseError> {
-            value
-                .parse::<i64>()
-                .ok()
-                .and_then(|v| v.checked_mul(unit))
-                .and_then(|v| v.checked_add(seconds))
-                .ok_or_else(|| overflow(c))
-        };
+        let add =
+            |c: &Cursor<'_>, seconds: i64, value: &str, unit: i64| -> Result<i64, ParseError> {
+                value
+                    .parse::<i64>()
+                    .ok()
+                    .and_then(|v| v.checked_mul(unit))
+                    .and_then(|v| v.checked_add(seconds))
+                    .ok_or_else(|| overflow(c))
+            };
 
         if matches!(c.peek(), Some(b'0'..=b'9')) {
             let value = c.digit_run("digits")?;
@@ -212,7 +213,10 @@ mod tests {
         assert_eq!(d.as_duration(), time::Duration::seconds(-1));
         assert_eq!(d.to_string(), "-PT1S");
         assert_eq!(dur("-PT0.25S").to_string(), "-PT0.25S");
-        assert_eq!(dur("-PT0.25S").as_duration(), time::Duration::milliseconds(-250));
+        assert_eq!(
+            dur("-PT0.25S").as_duration(),
+            time::Duration::milliseconds(-250)
+        );
     }
 
     #[test]
@@ -234,20 +238,40 @@ mod tests {
         );
         assert_eq!(
             Duration::parse("P").unwrap_err().kind,
-            ParseErrorKind::Syntax { expected: "a number of days, or `T`" }
+            ParseErrorKind::Syntax {
+                expected: "a number of days, or `T`"
+            }
         );
         assert_eq!(
             Duration::parse("PT").unwrap_err().kind,
-            ParseErrorKind::Syntax { expected: "a number of hours, minutes or seconds after `T`" }
+            ParseErrorKind::Syntax {
+                expected: "a number of hours, minutes or seconds after `T`"
+            }
         );
         assert_eq!(
             Duration::parse("PT1M1H").unwrap_err().kind,
-            ParseErrorKind::Syntax { expected: "hours, minutes and seconds once each, in that order" }
+            ParseErrorKind::Syntax {
+                expected: "hours, minutes and seconds once each, in that order"
+            }
         );
-        assert_eq!(Duration::parse("1D").unwrap_err().kind, ParseErrorKind::Syntax { expected: "`P`" });
-        assert_eq!(Duration::parse("PT1.5M").unwrap_err().kind, ParseErrorKind::Syntax { expected: "`S`" });
-        assert_eq!(Duration::parse("PT1X").unwrap_err().kind, ParseErrorKind::Syntax { expected: "`H`, `M` or `S`" });
-        assert_eq!(Duration::parse("P99999999999999999999D").unwrap_err().kind, ParseErrorKind::Overflow);
+        assert_eq!(
+            Duration::parse("1D").unwrap_err().kind,
+            ParseErrorKind::Syntax { expected: "`P`" }
+        );
+        assert_eq!(
+            Duration::parse("PT1.5M").unwrap_err().kind,
+            ParseErrorKind::Syntax { expected: "`S`" }
+        );
+        assert_eq!(
+            Duration::parse("PT1X").unwrap_err().kind,
+            ParseErrorKind::Syntax {
+                expected: "`H`, `M` or `S`"
+            }
+        );
+        assert_eq!(
+            Duration::parse("P99999999999999999999D").unwrap_err().kind,
+            ParseErrorKind::Overflow
+        );
         assert_eq!(Duration::parse("P1DT").unwrap_err().position, 4);
     }
 

@@ -182,8 +182,15 @@ mod tests {
 
     #[test]
     fn nil_guid_round_trips() {
-        assert_eq!(Guid::NIL.to_string(), "00000000-0000-0000-0000-000000000000");
-        assert!(Guid::parse("00000000-0000-0000-0000-000000000000").unwrap().is_nil());
+        assert_eq!(
+            Guid::NIL.to_string(),
+            "00000000-0000-0000-0000-000000000000"
+        );
+        assert!(
+            Guid::parse("00000000-0000-0000-0000-000000000000")
+                .unwrap()
+                .is_nil()
+        );
     }
 
     #[test]

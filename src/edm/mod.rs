@@ -9,6 +9,9 @@ mod decimal;
 mod duration;
 mod error;
 mod guid;
+mod key;
+mod literal;
+mod percent;
 mod serde_str;
 mod time_of_day;
 
@@ -19,4 +22,10 @@ pub use decimal::Decimal;
 pub use duration::Duration;
 pub use error::{ParseError, ParseErrorKind};
 pub use guid::Guid;
+pub use key::{key_predicate, single_key_predicate};
+pub use literal::{EnumLiteral, ODataLiteral, enum_literal};
+pub use percent::{
+    percent_encode_path_segment, percent_encode_query_value, write_percent_encoded_path_segment,
+    write_percent_encoded_query_value,
+};
 pub use time_of_day::TimeOfDay;

@@ -95,7 +95,7 @@ pub(crate) fn write_fraction(f: &mut impl fmt::Write, nanos: u32) -> fmt::Result
     }
     let mut digits = 9;
     let mut value = nanos;
-    while value % 10 == 0 {
+    while value.is_multiple_of(10) {
         value /= 10;
         digits -= 1;
     }
@@ -146,18 +146,37 @@ mod tests {
     fn seconds_and_fraction_are_optional() {
         assert_eq!(TimeOfDay::parse("13:45").unwrap().to_string(), "13:45:00");
         assert_eq!(TimeOfDay::parse("00:00:00").unwrap(), TimeOfDay::MIDNIGHT);
-        assert_eq!(TimeOfDay::parse("23:59:59.5").unwrap().to_string(), "23:59:59.5");
-        assert_eq!(TimeOfDay::parse("01:02:03.000000001").unwrap().to_string(), "01:02:03.000000001");
-        assert_eq!(TimeOfDay::parse("01:02:03.100000000000").unwrap().to_string(), "01:02:03.1");
+        assert_eq!(
+            TimeOfDay::parse("23:59:59.5").unwrap().to_string(),
+            "23:59:59.5"
+        );
+        assert_eq!(
+            TimeOfDay::parse("01:02:03.000000001").unwrap().to_string(),
+            "01:02:03.000000001"
+        );
+        assert_eq!(
+            TimeOfDay::parse("01:02:03.100000000000")
+                .unwrap()
+                .to_string(),
+            "01:02:03.1"
+        );
     }
 
     #[test]
     fn rejects_out_of_range_components() {
         let err = TimeOfDay::parse("24:00:00").unwrap_err();
-        assert_eq!(err.to_string(), "invalid Edm.TimeOfDay `24:00:00` at byte 0: hour (0..=23) out of range");
+        assert_eq!(
+            err.to_string(),
+            "invalid Edm.TimeOfDay `24:00:00` at byte 0: hour (0..=23) out of range"
+        );
         assert_eq!(TimeOfDay::parse("12:60").unwrap_err().position, 3);
         let err = TimeOfDay::parse("12:00:61").unwrap_err();
-        assert_eq!(err.kind, ParseErrorKind::OutOfRange { component: "second (0..=59)" });
+        assert_eq!(
+            err.kind,
+            ParseErrorKind::OutOfRange {
+                component: "second (0..=59)"
+            }
+        );
         assert_eq!(err.position, 6);
     }
 
@@ -167,21 +186,36 @@ mod tests {
         assert_eq!(err.position, 18);
         assert_eq!(
             err.kind,
-            ParseErrorKind::OutOfRange { component: "sub-nanosecond fraction (must be zero)" }
+            ParseErrorKind::OutOfRange {
+                component: "sub-nanosecond fraction (must be zero)"
+            }
         );
         let err = TimeOfDay::parse("12:00:00.0000000000000").unwrap_err();
         assert_eq!(
             err.kind,
-            ParseErrorKind::Syntax { expected: "at most 12 fractional second digits" }
+            ParseErrorKind::Syntax {
+                expected: "at most 12 fractional second digits"
+            }
         );
     }
 
     #[test]
     fn rejects_malformed_text() {
         let err = TimeOfDay::parse("1:00").unwrap_err();
-        assert_eq!(err.to_string(), "invalid Edm.TimeOfDay `1:00` at byte 0: expected two-digit hour");
-        assert_eq!(TimeOfDay::parse("12:00:00.").unwrap_err().kind, ParseErrorKind::Syntax { expected: "digit after `.`" });
-        assert_eq!(TimeOfDay::parse("12:00 ").unwrap_err().kind, ParseErrorKind::TrailingCharacters);
+        assert_eq!(
+            err.to_string(),
+            "invalid Edm.TimeOfDay `1:00` at byte 0: expected two-digit hour"
+        );
+        assert_eq!(
+            TimeOfDay::parse("12:00:00.").unwrap_err().kind,
+            ParseErrorKind::Syntax {
+                expected: "digit after `.`"
+            }
+        );
+        assert_eq!(
+            TimeOfDay::parse("12:00 ").unwrap_err().kind,
+            ParseErrorKind::TrailingCharacters
+        );
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //   ExportToPackage(definitionGroupId, packageName, executionId, reExecute, legalEntityId) -> executionId
 //   ImportFromPackage(packageUrl, definitionGroupId, executionId, execute, overwrite, legalEntityId) -> executionId
 //   GetExecutionSummaryStatus(executionId) -> NotRun | Executing | Succeeded | Failed | Unknown
-//   GetExportedPackageUrl(executionId) -> blob URL of the package zip ('' until it succeeded)
+//   GetExportedPackageUrl(executionId) -> blob URL of the package zip ('' for unknown or failed executions)
 //   GetAzureWriteUrl(uniqueFileName) -> JSON string {"BlobId":"{GUID}","BlobUrl":"http://.../_blob/dmf/..."}
 //   GetExecutionErrors(executionId) -> JSON string: array of error messages
 //

@@ -22,7 +22,10 @@ const FNO_ROW_TYPE = {
 }
 
 const localName = def => def.name.slice(def.name.lastIndexOf('.') + 1)
-const httpReq = req => req.http?.req || req._?.req
+// The HTTP request of this (sub)request: inside $batch, req.http is the batch envelope and
+// req._.req the individual request.
+const httpReq = req => req._?.req || req.http?.req
+const httpRes = req => req._?.res || req.http?.res
 const isCrossCompany = req => /^true$/i.test(String(httpReq(req)?.query?.['cross-company'] ?? ''))
 
 function fnoError(status, innerMessage, type = 'Microsoft.Dynamics.Platform.Integration.Services.OData.AxODataWriteException') {
@@ -58,14 +61,14 @@ function register(srv, opts) {
   srv.before('READ', '*', req => {
     const select = req.query?.SELECT
     if (!select || select.one) return
-    const prefer = String(httpReq(req)?.headers?.prefer || '')
+    const prefer = String(req.headers?.prefer || httpReq(req)?.headers?.prefer || '')
     const m = /(?:^|[,;\s])odata\.maxpagesize\s*=\s*"?(\d+)"?/i.exec(prefer)
     if (!m) return
     const n = Math.max(1, Number(m[1]))
     const limit = select.limit || (select.limit = {})
     const rows = limit.rows?.val ?? limit.rows
     if (rows === undefined || rows === null || rows > n) limit.rows = { val: n }
-    const res = req.http?.res
+    const res = httpRes(req)
     if (res && !res.headersSent) res.setHeader('Preference-Applied', `odata.maxpagesize=${n}`)
   })
 
@@ -74,13 +77,13 @@ function register(srv, opts) {
   // Supplying the wildcard when the client sent none makes the precondition optional, as in
   // F&O. The handler must run before CAP's, hence it is moved to the front of that list.
   const optionalIfMatch = function (req) {
-    if (opts.requireIfMatch) return
+    if (opts.requireIfMatch || req.event === 'READ' || req.event === 'CREATE') return
     const headers = req.headers
     if (!headers || headers['if-match'] || headers['if-none-match']) return
     headers['if-match'] = '*'
   }
   optionalIfMatch._initial = true
-  srv.before(['UPDATE', 'DELETE', 'UPSERT'], '*', optionalIfMatch)
+  srv.before('*', '*', optionalIfMatch) // writes and bound actions
   const initial = srv.handlers._initial
   const idx = initial.findIndex(h => h.handler === optionalIfMatch)
   if (idx > 0) initial.unshift(...initial.splice(idx, 1))

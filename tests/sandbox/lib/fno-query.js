@@ -5,7 +5,8 @@
 //    (CAP stores enums as their member-name strings; a numeric member value such as
 //    `NoYes'1'` is mapped to the member name);
 //  - wildcards in eq/ne:  `Name eq '*x*'` -> contains, `'x*'` -> startswith, `'*x'` -> endswith,
-//    `'a*b'` -> startswith and endswith; `ne` negates.
+//    `'a*b'` -> startswith and endswith; `ne` negates;
+//  - '+' in the query part is a space (form encoding), as ASP.NET-based F&O reads it.
 //
 // The hook wraps cds.odata.parse, which CAP calls for every request URL, including the
 // individual requests inside a $batch (multipart and JSON), so both forms work everywhere.
@@ -100,6 +101,9 @@ function install({ namespace, enums }) {
   const parse = function (url, options) {
     if (url && typeof url === 'object' && url.url) url = url.url
     if (typeof url === 'string') {
+      // In the query part '+' means a space (form encoding; a literal plus is %2B), as in F&O.
+      const q = url.indexOf('?')
+      if (q >= 0 && url.includes('+', q)) url = url.slice(0, q) + url.slice(q).replace(/\+/g, '%20')
       let decoded
       try { decoded = decodeURIComponent(url) } catch { decoded = null }
       if (decoded !== null) {

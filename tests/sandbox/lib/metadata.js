@@ -4,7 +4,8 @@
 //  - entity types named with the singular F&O public entity name (CustomersV3 -> CustomerV3);
 //  - enums as real <EnumType>s (CAP: string TypeDefinitions plus Validation.AllowedValues);
 //  - F&O style properties: no MaxLength/Precision/Scale/DefaultValue facets, helper type
-//    definitions (FnoDateTime, Money) replaced by their Edm types.
+//    definitions (FnoDateTime, Money) replaced by their Edm types;
+//  - binding parameters of bound actions named after the entity type.
 
 const ENTITY_TYPE_NAMES = {
   CustomersV3: 'CustomerV3',
@@ -81,6 +82,12 @@ function rewrite(xml, model, ns) {
     xml = xml.replace(new RegExp(`<EntityType Name="${esc(set)}"`, 'g'), `<EntityType Name="${type}"`)
     xml = xml.replace(new RegExp(`${q}\\.${esc(set)}(?=["/)(])`, 'g'), `${ns}.${type}`)
   }
+
+  // 7. Binding parameters are named after the entity type, as in F&O.
+  xml = xml.replace(
+    new RegExp(`<Parameter Name="in" Type="(Collection\\()?${q}\\.(\\w+)(\\))?"( Nullable="true")?/>`, 'g'),
+    (all, coll, type, close) => `<Parameter Name="${type}" Type="${coll || ''}${ns}.${type}${close || ''}"/>`,
+  )
   return xml
 }
 

@@ -20,7 +20,7 @@ function register(srv, opts) {
     if (!order) return req.reject(404)
     if (order.SalesOrderStatus === 'Canceled') return req.reject(400, `Sales order ${order.SalesOrderNumber} is canceled and cannot be confirmed.`)
     const date = req.data.confirmedShippingDate || order.RequestedShippingDate
-    await cds.db.run(UPDATE(entity).set({ ConfirmedShippingDate: date }).where(key))
+    await cds.db.run(UPDATE(entity).set({ ConfirmedShippingDate: date, ModifiedDateTime: new Date().toISOString() }).where(key))
     return order.SalesOrderStatus
   })
 
@@ -28,7 +28,7 @@ function register(srv, opts) {
     const { dataAreaId, CustomerAccount, OnHoldStatus } = req.data
     if (!dataAreaId || !CustomerAccount) return req.reject(400, 'dataAreaId and CustomerAccount are required.')
     const n = await cds.db.run(
-      UPDATE(`${NS}.CustomersV3`).set({ OnHoldStatus: OnHoldStatus || 'All' }).where({ dataAreaId: String(dataAreaId).toLowerCase(), CustomerAccount }),
+      UPDATE(`${NS}.CustomersV3`).set({ OnHoldStatus: OnHoldStatus || 'All', ModifiedDateTime: new Date().toISOString() }).where({ dataAreaId: String(dataAreaId).toLowerCase(), CustomerAccount }),
     )
     if (!n) return req.reject(404, `Customer ${CustomerAccount} not found in ${dataAreaId}.`)
     return OnHoldStatus || 'All'

@@ -185,7 +185,7 @@ function salesOrders(company, spec, custRows, productRows) {
   const info = COMPANY_INFO[company] || COMPANY_INFO.usmf
   const headers = []
   const lines = []
-  const prefix = company.slice(0, 2).toUpperCase()
+  const prefix = spec.accountPrefix
   for (let i = 0; i < spec.SalesOrderHeadersV2; i++) {
     const cust = custRows[Math.floor(rnd() * custRows.length)]
     const number = `${prefix}-SO-${pad(i + 1, 6)}`

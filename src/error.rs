@@ -72,6 +72,20 @@ pub enum Error {
     #[error("not authorized: {0}")]
     Auth(Box<ServiceError>),
 
+    /// No access token could be obtained from the Entra ID credential (a wrong secret, an unknown
+    /// tenant or client id, no managed identity on this host, the Azure CLI not signed in). The
+    /// message keeps the identity platform's error code (`AADSTS...`) and never holds the secret.
+    #[error("cannot obtain an access token from {credential}: {message}")]
+    Credential {
+        /// The kind of credential, e.g. `ClientSecretCredential`.
+        credential: String,
+        /// What the credential reported.
+        message: String,
+        /// The credential's own error.
+        #[source]
+        source: Option<Box<dyn std::error::Error + Send + Sync>>,
+    },
+
     /// Any other error status from the service, with its OData error body.
     #[error("service error: {0}")]
     Service(Box<ServiceError>),

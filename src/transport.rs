@@ -25,6 +25,9 @@ pub(crate) struct Response {
 }
 
 /// Sends `method url` with `headers`, reads the body, and maps an error status to its [`Error`].
+///
+/// With a credential, a `401 Unauthorized` answer makes the client drop the token and send the
+/// request once more with a fresh one.
 pub(crate) async fn send(
     client: &Client,
     method: Method,
@@ -32,14 +35,49 @@ pub(crate) async fn send(
     headers: HeaderMap,
 ) -> Result<Response> {
     let inner = client.inner();
+    let Some(tokens) = &inner.tokens else {
+        let authorization = inner.auth.header_value();
+        return send_once(client, &method, url, headers, authorization).await;
+    };
+    let token = tokens.token().await?;
+    let first = send_once(
+        client,
+        &method,
+        url,
+        headers.clone(),
+        Some(token.header_value()),
+    )
+    .await;
+    match first {
+        Err(Error::Auth(error)) if error.status == StatusCode::UNAUTHORIZED.as_u16() => {
+            match tokens.replace_rejected(&token).await? {
+                Some(fresh) => {
+                    send_once(client, &method, url, headers, Some(fresh.header_value())).await
+                }
+                None => Err(Error::Auth(error)),
+            }
+        }
+        other => other,
+    }
+}
+
+/// One attempt of [`send`], with `authorization` as the `Authorization` header.
+async fn send_once(
+    client: &Client,
+    method: &Method,
+    url: &Url,
+    headers: HeaderMap,
+    authorization: Option<String>,
+) -> Result<Response> {
+    let inner = client.inner();
     let mut request = inner
         .http
         .request(method.clone(), url.clone())
         .headers(headers);
-    if let Some(value) = inner.auth.header_value() {
+    if let Some(value) = authorization {
         request = request.header(AUTHORIZATION, value);
     }
-    let transport_error = |e| Error::from_reqwest(&method, url.as_str(), inner.timeout, e);
+    let transport_error = |e| Error::from_reqwest(method, url.as_str(), inner.timeout, e);
     let response = request.send().await.map_err(transport_error)?;
     let status = response.status();
     let headers = response.headers().clone();
@@ -51,7 +89,7 @@ pub(crate) async fn send(
             body,
         });
     }
-    Err(status_error(&method, url, status, &headers, &body))
+    Err(status_error(method, url, status, &headers, &body))
 }
 
 /// The typed error for an error status.

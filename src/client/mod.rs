@@ -8,7 +8,7 @@ use std::time::Duration;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use url::Url;
 
-use crate::auth::{Auth, Secret};
+use crate::auth::{Auth, Secret, TokenCache, TokenCredential, default_scope};
 use crate::error::{Error, Result};
 use crate::query::RawQuery;
 
@@ -44,6 +44,8 @@ pub(crate) struct Inner {
     pub(crate) http: reqwest::Client,
     pub(crate) root: Url,
     pub(crate) auth: Auth,
+    /// This client's token cache, for [`Auth::Credential`].
+    pub(crate) tokens: Option<TokenCache>,
     pub(crate) timeout: Duration,
     pub(crate) max_page_size: Option<u32>,
 }
@@ -98,6 +100,14 @@ impl ClientBuilder {
     /// Sends `Authorization: Bearer <token>` with every request.
     pub fn bearer_token(mut self, token: impl Into<String>) -> Self {
         self.auth = Auth::Bearer(Secret::new(token));
+        self
+    }
+
+    /// Authorizes requests with tokens from a Microsoft Entra ID credential (any of
+    /// `azure_identity`'s, e.g. `ClientSecretCredential::new(...)?`), cached and refreshed by this
+    /// client. Same as `.auth(Auth::credential(credential))`; see [`Auth`] for the shortcuts.
+    pub fn credential(mut self, credential: Arc<dyn TokenCredential>) -> Self {
+        self.auth = Auth::credential(credential);
         self
     }
 
@@ -174,11 +184,16 @@ impl ClientBuilder {
             // is to drop it so that load spreads. No cookie store does exactly that.
             .build()
             .map_err(|e| Error::config(format!("cannot initialise the HTTP client: {e}")))?;
+        let tokens = self
+            .auth
+            .as_credential()
+            .map(|c| TokenCache::new(c.clone(), default_scope(&root)));
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
                 root,
                 auth: self.auth,
+                tokens,
                 timeout: self.timeout,
                 max_page_size: self.max_page_size,
             }),

@@ -1,0 +1,194 @@
+'use strict'
+// Self-test of the sandbox server: `npm test` (after `npm ci`) from tests/sandbox.
+// Starts server.js on a free loopback port and checks the F&O conventions, faults, DMF
+// actions and the process contract.
+
+const { test, before, after } = require('node:test')
+const assert = require('node:assert/strict')
+const { spawn } = require('node:child_process')
+const path = require('node:path')
+const counts = require('../seed-counts.json')
+
+const SERVER = path.join(__dirname, '..', 'server.js')
+const NS = 'Microsoft.Dynamics.DataEntities'
+let proc
+let base
+
+function start(args = [], { stdio = ['pipe', 'pipe', 'pipe'] } = {}) {
+  const child = spawn(process.execPath, [SERVER, '--port', '0', ...args], { stdio })
+  const ready = new Promise((resolve, reject) => {
+    let out = ''
+    child.stdout.on('data', d => {
+      out += d
+      const m = /^SANDBOX READY (http:\/\/127\.0\.0\.1:\d+)\n$/.exec(out)
+      if (m) resolve(m[1])
+    })
+    child.on('exit', code => reject(new Error(`server exited with ${code} before READY; stdout: ${out}`)))
+  })
+  child.stderr.resume()
+  return { child, ready }
+}
+
+const exited = child => new Promise(resolve => (child.exitCode !== null ? resolve(child.exitCode) : child.on('exit', resolve)))
+
+before(async () => {
+  const s = start()
+  proc = s.child
+  base = await s.ready
+})
+
+after(async () => {
+  proc.stdin.end()
+  await exited(proc)
+})
+
+const get = (p, headers = {}) => fetch(base + p, { headers })
+const json = async (p, headers) => (await get(p, headers)).json()
+const send = (method, p, body, headers = {}) =>
+  fetch(base + p, { method, headers: { 'Content-Type': 'application/json', ...headers }, body: body === undefined ? undefined : JSON.stringify(body) })
+const q = s => encodeURIComponent(s)
+
+test('$metadata has the F&O shape', async () => {
+  const res = await get('/data/$metadata')
+  assert.equal(res.status, 200)
+  assert.ok(res.headers.get('ms-dyn-aid'))
+  const xml = await res.text()
+  assert.match(xml, new RegExp(`<Schema Namespace="${NS.replace(/\./g, '\\.')}"`))
+  assert.match(xml, /<EntityContainer Name="Resources">/)
+  assert.match(xml, /<EntitySet Name="CustomersV3" EntityType="Microsoft\.Dynamics\.DataEntities\.CustomerV3"/)
+  for (const e of ['NoYes', 'Gender', 'CustVendorBlocked', 'SalesStatus']) assert.match(xml, new RegExp(`<EnumType Name="${e}">`))
+  assert.match(xml, /<Property Name="OnHoldStatus" Type="Microsoft\.Dynamics\.DataEntities\.CustVendorBlocked"\/>/)
+  assert.match(xml, /<Property Name="CreditLimit" Type="Edm\.Decimal"\/>/)
+  assert.doesNotMatch(xml, /TypeDefinition|MaxLength/)
+})
+
+test('server-driven paging of the default company and cross-company', async () => {
+  for (const [suffix, expected] of [['', counts.companies[counts.defaultCompany].CustomersV3], ['&cross-company=true', counts.totals.CustomersV3]]) {
+    let next = `/data/CustomersV3?$select=CustomerAccount${suffix}`
+    const seen = new Set()
+    while (next) {
+      const res = await get(next.startsWith('/') ? next : `/data/${next}`, { Prefer: 'odata.maxpagesize=1000' })
+      assert.equal(res.headers.get('preference-applied'), 'odata.maxpagesize=1000')
+      const page = await res.json()
+      assert.ok(page.value.length <= 1000)
+      for (const r of page.value) seen.add(`${r.dataAreaId}/${r.CustomerAccount}`)
+      next = page['@odata.nextLink']
+    }
+    assert.equal(seen.size, expected)
+  }
+})
+
+test('enum literals, wildcards and quote escaping in $filter', async () => {
+  const byLiteral = await (await get(`/data/CustomersV3/$count?$filter=${q(`OnHoldStatus eq ${NS}.CustVendorBlocked'All'`)}`)).text()
+  const byString = await (await get(`/data/CustomersV3/$count?$filter=${q("OnHoldStatus eq 'All'")}`)).text()
+  assert.equal(byLiteral, byString)
+  assert.ok(Number(byLiteral) > 0)
+  const wild = await json(`/data/CustomersV3?$filter=${q("OrganizationName eq '*Supplies*' and CustomerAccount eq 'US-SPECIAL*'")}`)
+  assert.deepEqual(wild.value.map(r => r.OrganizationName), ['#1 Supplies'])
+  const obrien = await json(`/data/CustomersV3?$filter=${q("OrganizationName eq 'O''Brien'")}`)
+  assert.equal(obrien.value.length, 1)
+  for (const name of ['Smith & Sons', 'Müller', '東京商事', '100% Pure', 'a/b', '+plus']) {
+    const r = await json(`/data/CustomersV3?$filter=${q(`OrganizationName eq '${name}'`)}`)
+    assert.equal(r.value[0]?.OrganizationName, name)
+  }
+})
+
+test('decimal exactness and the empty date', async () => {
+  const text = await (await get(`/data/CustomersV3(dataAreaId='usmf',CustomerAccount='US-DECIMAL')`)).text()
+  assert.match(text, /"CreditLimit":12345678901234\.123456[,}]/)
+  const empty = await (await get(`/data/CustomersV3/$count?$filter=${q('CredManLastReviewDate eq 1900-01-01T12:00:00Z')}`)).text()
+  assert.ok(Number(empty) > 0)
+})
+
+test('default company: other company by key is 404 without cross-company', async () => {
+  const p = `/data/CustomersV3(dataAreaId='usrt',CustomerAccount='RT-000001')`
+  assert.equal((await get(p)).status, 404)
+  assert.equal((await get(p + '?cross-company=true')).status, 200)
+})
+
+test('writes: ETags, optional If-Match, 412, 409', async () => {
+  const key = `/data/CustomersV3(dataAreaId='usmf',CustomerAccount='SELFTEST-1')`
+  const created = await send('POST', '/data/CustomersV3', { dataAreaId: 'usmf', CustomerAccount: 'SELFTEST-1', OrganizationName: 'Self test', OnHoldStatus: 'Invoice' })
+  assert.equal(created.status, 201)
+  const etag = (await created.json())['@odata.etag']
+  assert.ok(etag)
+  const dup = await send('POST', '/data/CustomersV3', { dataAreaId: 'usmf', CustomerAccount: 'SELFTEST-1' })
+  assert.equal(dup.status, 409)
+  const err = await dup.json()
+  assert.equal(err.error.message, 'An error has occurred.')
+  assert.match(err.error.innererror.message, /The record already exists/)
+  await new Promise(r => setTimeout(r, 5))
+  assert.equal((await send('PATCH', key, { OrganizationName: 'no if-match' })).status, 200)
+  assert.equal((await send('PATCH', key, { OrganizationName: 'stale' }, { 'If-Match': etag })).status, 412)
+  const fresh = (await json(key))['@odata.etag']
+  assert.equal((await send('PATCH', key, { OrganizationName: 'fresh' }, { 'If-Match': fresh })).status, 200)
+  assert.equal((await send('DELETE', key)).status, 204)
+})
+
+test('faults: status with Retry-After, reset, slow', async () => {
+  const tag = { 'x-sandbox-tag': 'selftest' }
+  const rule = { kind: 'status', status: 429, retryAfter: '3', times: 1, match: { path: '/data/CustomerGroups', header: { name: 'x-sandbox-tag', value: 'selftest' } } }
+  assert.equal((await send('POST', '/_sandbox/faults', rule)).status, 201)
+  assert.equal((await get('/data/CustomerGroups')).status, 200) // untagged: not matched
+  const hit = await get('/data/CustomerGroups', tag)
+  assert.equal(hit.status, 429)
+  assert.equal(hit.headers.get('retry-after'), '3')
+  assert.equal((await get('/data/CustomerGroups', tag)).status, 200) // times: 1 used up
+
+  await send('POST', '/_sandbox/faults', { kind: 'reset', match: { path: '/data/CustomerGroups', header: 'x-sandbox-tag: selftest' } })
+  const reset = await get('/data/CustomerGroups', tag)
+  assert.equal(reset.status, 200)
+  await assert.rejects(reset.text())
+
+  await send('POST', '/_sandbox/faults', { kind: 'slow', delayMs: 300, match: { path: '/data/CustomerGroups', header: 'x-sandbox-tag: selftest' } })
+  const t0 = Date.now()
+  assert.equal((await get('/data/CustomerGroups', tag)).status, 200)
+  assert.ok(Date.now() - t0 >= 290)
+
+  const list = await json('/_sandbox/faults')
+  assert.deepEqual(list.rules.map(r => r.hits), [1, 1, 1])
+  await send('DELETE', '/_sandbox/faults')
+})
+
+test('DMF export: status progression and package download', async () => {
+  const action = name => `/data/DataManagementDefinitionGroups/${NS}.${name}`
+  const exp = await send('POST', action('ExportToPackage'), { definitionGroupId: 'CustomerGroupsExport', packageName: 'cg', executionId: '', reExecute: false, legalEntityId: 'usmf' })
+  const id = (await exp.json()).value
+  const statuses = []
+  for (let i = 0; i < 3; i++) statuses.push((await (await send('POST', action('GetExecutionSummaryStatus'), { executionId: id })).json()).value)
+  assert.deepEqual(statuses, ['NotRun', 'Executing', 'Succeeded'])
+  const url = (await (await send('POST', action('GetExportedPackageUrl'), { executionId: id })).json()).value
+  assert.ok(url.startsWith(base + '/_blob/'))
+  const zip = Buffer.from(await (await fetch(url)).arrayBuffer())
+  assert.equal(zip.subarray(0, 2).toString(), 'PK')
+  const write = JSON.parse((await (await send('POST', action('GetAzureWriteUrl'), { uniqueFileName: 'selftest.zip' })).json()).value)
+  assert.match(write.BlobId, /^\{[0-9A-F-]{36}\}$/)
+  assert.equal((await fetch(write.BlobUrl, { method: 'PUT', body: zip, headers: { 'x-ms-blob-type': 'BlockBlob' } })).status, 201)
+})
+
+test('bearer token: 401 without it', async () => {
+  const s = start(['--token', 'secret-token'])
+  const url = await s.ready
+  const res = await fetch(url + '/data/CustomerGroups')
+  assert.equal(res.status, 401)
+  assert.match(res.headers.get('www-authenticate'), /^Bearer/)
+  assert.equal((await fetch(url + '/data/CustomerGroups', { headers: { Authorization: 'Bearer secret-token' } })).status, 200)
+  s.child.stdin.end()
+  assert.equal(await exited(s.child), 0)
+})
+
+test('exits when orphaned', async () => {
+  // A shell parent that starts the server and is then killed.
+  const sh = spawn('sh', ['-c', `"${process.execPath}" "${SERVER}" --port 0 --ignore-stdin & echo $!; wait`], { stdio: ['ignore', 'pipe', 'ignore'] })
+  const pid = Number(await new Promise(resolve => sh.stdout.once('data', d => resolve(String(d).trim()))))
+  await new Promise(r => setTimeout(r, 300))
+  sh.kill('SIGKILL')
+  const deadline = Date.now() + 5000
+  let alive = true
+  while (alive && Date.now() < deadline) {
+    await new Promise(r => setTimeout(r, 100))
+    try { process.kill(pid, 0) } catch { alive = false }
+  }
+  if (alive) process.kill(pid, 'SIGKILL')
+  assert.equal(alive, false, `server ${pid} still running after its parent died`)
+})

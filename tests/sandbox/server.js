@@ -48,7 +48,7 @@ async function main() {
   cds.model = cds.compile.for.nodejs(csn)
   const enums = {}
   for (const [name, def] of Object.entries(cds.model.definitions)) {
-    if (name.startsWith(NS + '.') && def.kind === 'type' && def.enum) enums[name.slice(NS.length + 1)] = Object.keys(def.enum)
+    if (name.startsWith(NS + '.') && def.kind === 'type' && def.enum) enums[name.slice(NS.length + 1)] = metadata.enumMembers(def)
   }
   fnoQuery.install({ namespace: NS, enums })
 

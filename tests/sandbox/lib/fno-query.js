@@ -5,7 +5,7 @@
 //    (CAP stores enums as their member-name strings; a numeric member value such as
 //    `NoYes'1'` is mapped to the member name);
 //  - wildcards in eq/ne:  `Name eq '*x*'` -> contains, `'x*'` -> startswith, `'*x'` -> endswith,
-//    `'a*b'` -> startswith and endswith; `ne` negates;
+//    `'a*b'` -> startswith and endswith; `ne` negates; matched case-insensitively;
 //  - '+' in the query part is a space (form encoding), as ASP.NET-based F&O reads it.
 //
 // The hook wraps cds.odata.parse, which CAP calls for every request URL, including the
@@ -60,9 +60,10 @@ function rewrite(url, { namespace, enums = {} }) {
     const m = nsPrefix.exec(before.code)
     if (m) {
       before.code = before.code.slice(0, m.index)
-      const members = enums[m[1]]
+      const members = enums[m[1]] // [[name, value]]
       const value = lit.slice(1, -1)
-      if (members && /^\d+$/.test(value) && members[Number(value)]) parts[k].literal = `'${members[Number(value)]}'`
+      const byValue = /^-?\d+$/.test(value) && members?.find(([, v]) => v === Number(value))
+      if (byValue) parts[k].literal = `'${byValue[0]}'`
       changed = true
       continue
     }
@@ -81,13 +82,15 @@ function rewrite(url, { namespace, enums = {} }) {
 }
 
 function wildcardExpr(field, body, negate) {
-  const pieces = body.split('*')
+  // Case-insensitive, like F&O's SQL Server collation.
+  const pieces = body.toLowerCase().split('*')
+  const lhs = `tolower(${field})`
   const conds = []
   const first = pieces[0]
   const last = pieces[pieces.length - 1]
-  if (first) conds.push(`startswith(${field},'${first}')`)
-  for (const mid of pieces.slice(1, -1)) if (mid) conds.push(`contains(${field},'${mid}')`)
-  if (last && pieces.length > 1) conds.push(`endswith(${field},'${last}')`)
+  if (first) conds.push(`startswith(${lhs},'${first}')`)
+  for (const mid of pieces.slice(1, -1)) if (mid) conds.push(`contains(${lhs},'${mid}')`)
+  if (last && pieces.length > 1) conds.push(`endswith(${lhs},'${last}')`)
   let expr = conds.length ? conds.join(' and ') : `${field} ne null`
   expr = `(${expr})`
   return negate ? `(not ${expr})` : expr

@@ -25,10 +25,15 @@ function typesOf(model, ns) {
   for (const [name, def] of Object.entries(model.definitions)) {
     if (!name.startsWith(ns + '.') || def.kind !== 'type') continue
     const local = name.slice(ns.length + 1)
-    if (def.enum) enums[local] = Object.keys(def.enum)
+    if (def.enum) enums[local] = enumMembers(def)
     else if (def.type) aliases[local] = edmTypeOf(def.type)
   }
   return { enums, aliases }
+}
+
+/** [[name, value]] of an enum type: @fno.value, else the member's position. */
+function enumMembers(def) {
+  return Object.entries(def.enum).map(([name, m], i) => [name, m?.['@fno.value'] ?? i])
 }
 
 function edmTypeOf(cdsType) {
@@ -54,11 +59,11 @@ function rewrite(xml, model, ns) {
   xml = xml.replace(/\s*<Annotations Target="[^"]*">\s*<\/Annotations>/g, '')
   xml = xml.replace(/\s*<edmx:Reference Uri="[^"]*Validation[^"]*">[\s\S]*?<\/edmx:Reference>/, '')
 
-  // 2. Enums: TypeDefinition -> EnumType (the member's position is its Value).
+  // 2. Enums: TypeDefinition -> EnumType.
   for (const [name, members] of Object.entries(enums)) {
     const enumXml =
       `<EnumType Name="${name}">` +
-      members.map((m, i) => `\n        <Member Name="${m}" Value="${i}"/>`).join('') +
+      members.map(([m, v]) => `\n        <Member Name="${m}" Value="${v}"/>`).join('') +
       `\n      </EnumType>`
     xml = xml.replace(new RegExp(`<TypeDefinition Name="${esc(name)}"[^>]*/>`), enumXml)
   }
@@ -91,4 +96,4 @@ function rewrite(xml, model, ns) {
   return xml
 }
 
-module.exports = { rewrite, ENTITY_TYPE_NAMES }
+module.exports = { rewrite, enumMembers, ENTITY_TYPE_NAMES }

@@ -7,12 +7,12 @@
 @path: '/data'
 service Microsoft.Dynamics.DataEntities {
 
-  // ---- enums: member order gives the member Value (0, 1, 2, ...) ----
+  // ---- enums: a member's Value is its position (0, 1, 2, ...) unless @fno.value says otherwise ----
   type NoYes : String(20) enum { No; Yes; }
   type Gender : String(20) enum { Unknown; Male; Female; NonSpecific; }
-  type CustVendorBlocked : String(20) enum { No; Invoice; ![All]; Payment; Requisition; Never; }
+  type CustVendorBlocked : String(20) enum { No; Invoice; ![All]; Payment; Requisition; Never; PurchOrder; }
   type SalesStatus : String(20) enum { None; Backorder; Delivered; Invoiced; Canceled; }
-  type EcoResProductType : String(20) enum { Item; Service; }
+  type EcoResProductType : String(20) enum { @fno.value: 1 Item; @fno.value: 2 Service; }
 
   // F&O exposes dates and date-times alike as Edm.DateTimeOffset.
   type FnoDateTime : DateTime;

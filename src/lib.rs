@@ -7,17 +7,20 @@
 pub mod auth;
 mod client;
 pub mod edm;
+mod entity;
 mod error;
 mod paging;
+pub mod profile;
 mod query;
 mod service_error;
 mod transport;
 
 pub use auth::{Auth, Secret};
 pub use client::{Client, ClientBuilder, DEFAULT_MAX_PAGE_SIZE, DEFAULT_TIMEOUT};
+pub use entity::{Entity, EntityKey};
 pub use error::{Error, Result};
 pub use paging::Page;
-pub use query::RawQuery;
+pub use query::{Field, Filter, IntoLiteral, OrderBy, Ordered, Query, RawQuery};
 pub use service_error::{ErrorDetail, ServiceError};
 
 /// The README's code examples, compiled as doc tests so they cannot drift from the API.

@@ -1,42 +1,16 @@
-//! Percent-encoding of query option values.
-//!
-//! OData literals keep characters that mean something in a URL (`'O''Brien & Sons #1'`), so each
-//! value is encoded on its own: `&`, `#`, `+`, `%`, `=` and everything outside printable ASCII
-//! become `%XX` (UTF-8 bytes for non-ASCII). A space becomes `%20`, never `+`, which many servers
-//! would read back as a literal plus sign.
+//! Appending query options to a query string, each name and value percent-encoded on its own
+//! (see [`percent_encode_query_value`](crate::edm::percent_encode_query_value) for the rules).
 
-use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
+use crate::edm::write_percent_encoded_query_value;
 
-/// Bytes escaped in a query option value: controls, non-ASCII (always), and every character
-/// that is a delimiter in a query string or could be misread by a server.
-const QUERY_VALUE: &AsciiSet = &CONTROLS
-    .add(b' ')
-    .add(b'"')
-    .add(b'#')
-    .add(b'%')
-    .add(b'&')
-    .add(b'+')
-    .add(b'<')
-    .add(b'=')
-    .add(b'>')
-    .add(b'?')
-    .add(b'[')
-    .add(b'\\')
-    .add(b']')
-    .add(b'^')
-    .add(b'`')
-    .add(b'{')
-    .add(b'|')
-    .add(b'}');
-
-/// Appends `name=value` to `query`, percent-encoding `value`.
+/// Appends `name=value` to `query`, percent-encoding both.
 pub(crate) fn push_option(query: &mut String, name: &str, value: &str) {
     if !query.is_empty() {
         query.push('&');
     }
-    query.extend(utf8_percent_encode(name, QUERY_VALUE));
+    write_percent_encoded_query_value(name, query);
     query.push('=');
-    query.extend(utf8_percent_encode(value, QUERY_VALUE));
+    write_percent_encoded_query_value(value, query);
 }
 
 #[cfg(test)]
@@ -61,11 +35,6 @@ mod tests {
     fn escapes_percent_and_non_ascii_as_utf8() {
         assert_eq!(encoded("'100% Müller'"), "$filter='100%25%20M%C3%BCller'");
         assert_eq!(encoded("'東'"), "$filter='%E6%9D%B1'");
-    }
-
-    #[test]
-    fn keeps_odata_punctuation_readable() {
-        assert_eq!(encoded("a/b,c:d'e'(f)$g"), "$filter=a/b,c:d'e'(f)$g");
     }
 
     #[test]

@@ -1,7 +1,16 @@
 //! Building query URLs: system query options (`$filter`, `$select`, `$expand`, `$orderby`, `$top`,
 //! `$skip`, `$count`), custom options (F&O's `cross-company`) and their percent-encoding.
+//!
+//! [`Query`] is the typed builder over generated entity types and their [`Field`] handles;
+//! [`RawQuery`] takes OData text for anything the typed builder does not cover.
 
 mod encode;
+mod field;
+mod filter;
 mod raw;
+mod typed;
 
+pub use field::{Field, IntoLiteral, OrderBy, Ordered};
+pub use filter::Filter;
 pub use raw::RawQuery;
+pub use typed::Query;

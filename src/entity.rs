@@ -1,0 +1,28 @@
+//! The traits generated bindings implement: an entity type with its entity set, its key and its
+//! service profile.
+
+use serde::de::DeserializeOwned;
+
+use crate::profile::Profile;
+
+/// An entity type exposed through an entity set (e.g. `CustomerV3` through `CustomersV3`).
+///
+/// Implemented by generated code. Rows of the entity set decode into `Self`.
+pub trait Entity: DeserializeOwned + Send + 'static {
+    /// The entity set name used in URLs (F&O: the public collection name, e.g. `CustomersV3`).
+    const ENTITY_SET: &'static str;
+    /// The qualified entity type name (e.g. `Microsoft.Dynamics.DataEntities.CustomerV3`).
+    const TYPE_NAME: &'static str;
+    /// The key type.
+    type Key: EntityKey;
+    /// What the service accepts in queries over this entity set.
+    type Profile: Profile;
+}
+
+/// The key of an entity type: writes the key predicate of a URL.
+pub trait EntityKey: Send + Sync {
+    /// Appends the key predicate, parentheses included: `('x')` for a single key,
+    /// `(dataAreaId='usmf',CustomerAccount='US-001')` for a composite one. Values are OData
+    /// literals; percent-encoding for the path is applied by the caller.
+    fn write_predicate(&self, out: &mut String);
+}

@@ -2,3 +2,12 @@
 //!
 //! Reads an OData v4 CSDL document (`$metadata`) and emits typed Rust bindings for the entity sets,
 //! singletons and operations a user selects.
+//!
+//! - [`csdl`] reads the XML into a typed, indexed model.
+//! - [`select`] computes what a chosen set of entity sets and operations needs.
+//! - [`synthetic`] writes a full-scale F&O-shaped document for benchmarks and stress tests.
+
+pub mod csdl;
+pub mod select;
+pub mod suggest;
+pub mod synthetic;

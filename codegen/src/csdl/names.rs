@@ -1,0 +1,147 @@
+//! Qualified names: splitting `Namespace.Name` and turning alias-qualified names
+//! (`Core.Description`) into namespace-qualified ones (`Org.OData.Core.V1.Description`).
+
+use std::sync::Arc;
+
+use super::document::NameMap;
+use super::intern::Interner;
+
+/// Splits `Namespace.Name` at the last dot: `("Namespace", "Name")`. A name without a dot has
+/// an empty namespace.
+pub fn split_qualified(name: &str) -> (&str, &str) {
+    name.rsplit_once('.').unwrap_or(("", name))
+}
+
+/// Rewrites alias-qualified names, sharing one allocation per distinct result.
+pub(crate) struct AliasResolver<'a> {
+    aliases: &'a NameMap<Arc<str>>,
+    interner: &'a mut Interner,
+    memo: NameMap<Arc<str>>,
+}
+
+impl<'a> AliasResolver<'a> {
+    pub(crate) fn new(aliases: &'a NameMap<Arc<str>>, interner: &'a mut Interner) -> Self {
+        AliasResolver {
+            aliases,
+            interner,
+            memo: NameMap::default(),
+        }
+    }
+
+    /// Resolves a qualified name in place (`Alias.Type` → `Namespace.Type`).
+    pub(crate) fn name(&mut self, name: &mut Arc<str>) {
+        if let Some(resolved) = self.resolve(name, resolve_qualified) {
+            *name = resolved;
+        }
+    }
+
+    /// Resolves an optional qualified name in place.
+    pub(crate) fn opt(&mut self, name: &mut Option<Arc<str>>) {
+        if let Some(name) = name {
+            self.name(name);
+        }
+    }
+
+    /// Resolves every qualified name inside a path (`Alias.Type/Prop`,
+    /// `Alias.Action(Alias.Type)`, space-separated enum member lists).
+    pub(crate) fn path(&mut self, path: &mut Arc<str>) {
+        if let Some(resolved) = self.resolve(path, resolve_path_text) {
+            *path = resolved;
+        }
+    }
+
+    fn resolve(
+        &mut self,
+        name: &Arc<str>,
+        rewrite: fn(&NameMap<Arc<str>>, &str) -> Option<String>,
+    ) -> Option<Arc<str>> {
+        if let Some(done) = self.memo.get(name) {
+            return Some(Arc::clone(done));
+        }
+        let rewritten = rewrite(self.aliases, name)?;
+        let shared = self.interner.intern(&rewritten);
+        self.memo.insert(Arc::clone(name), Arc::clone(&shared));
+        Some(shared)
+    }
+}
+
+/// `Alias.Name` → `Namespace.Name`, or `None` when the prefix is not an alias.
+pub(crate) fn resolve_qualified(aliases: &NameMap<Arc<str>>, name: &str) -> Option<String> {
+    let (prefix, local) = name.rsplit_once('.')?;
+    if prefix.contains('.') {
+        return None;
+    }
+    let namespace = aliases.get(prefix)?;
+    Some(format!("{namespace}.{local}"))
+}
+
+fn resolve_path_text(aliases: &NameMap<Arc<str>>, text: &str) -> Option<String> {
+    let mut changed = false;
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut token = String::new();
+    // Qualified names consist of identifier characters and dots; everything else separates.
+    for c in text.chars().chain(std::iter::once('\0')) {
+        if c.is_alphanumeric() || c == '_' || c == '.' {
+            token.push(c);
+            continue;
+        }
+        if !token.is_empty() {
+            match resolve_qualified(aliases, &token) {
+                Some(resolved) => {
+                    changed = true;
+                    out.push_str(&resolved);
+                }
+                None => out.push_str(&token),
+            }
+            token.clear();
+        }
+        if c != '\0' {
+            out.push(c);
+        }
+    }
+    changed.then_some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn aliases() -> NameMap<Arc<str>> {
+        let mut map = NameMap::default();
+        map.insert(Arc::from("Core"), Arc::from("Org.OData.Core.V1"));
+        map
+    }
+
+    #[test]
+    fn resolves_alias_prefix_of_qualified_name() {
+        assert_eq!(
+            resolve_qualified(&aliases(), "Core.Description").as_deref(),
+            Some("Org.OData.Core.V1.Description")
+        );
+        assert_eq!(
+            resolve_qualified(&aliases(), "Org.OData.Core.V1.Description"),
+            None
+        );
+    }
+
+    #[test]
+    fn resolves_aliases_inside_paths_and_enum_member_lists() {
+        assert_eq!(
+            resolve_path_text(&aliases(), "Core.Permission/Read Core.Permission/Write").as_deref(),
+            Some("Org.OData.Core.V1.Permission/Read Org.OData.Core.V1.Permission/Write")
+        );
+        assert_eq!(
+            resolve_path_text(&aliases(), "Core.Act(Core.Type)/p").as_deref(),
+            Some("Org.OData.Core.V1.Act(Org.OData.Core.V1.Type)/p")
+        );
+    }
+
+    #[test]
+    fn splits_qualified_names_at_the_last_dot() {
+        assert_eq!(
+            split_qualified("Microsoft.Dynamics.DataEntities.CustomerV3"),
+            ("Microsoft.Dynamics.DataEntities", "CustomerV3")
+        );
+        assert_eq!(split_qualified("Plain"), ("", "Plain"));
+    }
+}

@@ -64,7 +64,7 @@ function register(srv, opts) {
     const prefer = String(req.headers?.prefer || httpReq(req)?.headers?.prefer || '')
     const m = /(?:^|[,;\s])odata\.maxpagesize\s*=\s*"?(\d+)"?/i.exec(prefer)
     if (!m) return
-    const n = Math.max(1, Number(m[1]))
+    const n = Math.max(1, Math.min(Number(m[1]), opts.pageSize))
     const limit = select.limit || (select.limit = {})
     const rows = limit.rows?.val ?? limit.rows
     if (rows === undefined || rows === null || rows > n) limit.rows = { val: n }

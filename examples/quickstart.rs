@@ -78,7 +78,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
     }
 
     println!("GET {}", query.url()?);
-    let mut pages = std::pin::pin!(query.pages::<Customer>());
+    let mut pages = query.pages::<Customer>();
     let mut shown = 0;
     while let Some(page) = pages.try_next().await? {
         if let Some(total) = page.count {

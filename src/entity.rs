@@ -21,8 +21,8 @@ pub trait Entity: DeserializeOwned + Send + 'static {
 
 /// The key of an entity type: writes the key predicate of a URL.
 pub trait EntityKey: Send + Sync {
-    /// Appends the key predicate, parentheses included: `('x')` for a single key,
-    /// `(dataAreaId='usmf',CustomerAccount='US-001')` for a composite one. Values are OData
-    /// literals; percent-encoding for the path is applied by the caller.
+    /// Appends the key predicate, parentheses included and percent-encoded for a URL path
+    /// segment: `('x')` for a single key, `(dataAreaId='usmf',CustomerAccount='O''Brien%20%26%20Co')`
+    /// for a composite one. [`key_predicate`](crate::edm::key_predicate) builds it.
     fn write_predicate(&self, out: &mut String);
 }

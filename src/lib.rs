@@ -19,7 +19,7 @@ pub use auth::{Auth, Secret};
 pub use client::{Client, ClientBuilder, DEFAULT_MAX_PAGE_SIZE, DEFAULT_TIMEOUT};
 pub use entity::{Entity, EntityKey};
 pub use error::{Error, Result};
-pub use paging::Page;
+pub use paging::{Page, Pages, Rows};
 pub use query::{Field, Filter, IntoLiteral, OrderBy, Ordered, Query, RawQuery};
 pub use service_error::{ErrorDetail, ServiceError};
 

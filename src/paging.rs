@@ -4,6 +4,10 @@
 //! links work) and followed as is. It must stay on the service's origin and under its root; a link
 //! anywhere else is refused with [`Error::ForeignNextLink`] so that credentials never leave.
 
+use std::fmt;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
 use futures::{Stream, TryStreamExt, stream};
 use reqwest::Method;
 use reqwest::header::{ACCEPT, HeaderMap, HeaderValue};
@@ -36,14 +40,70 @@ struct Body<T> {
     count: Option<u64>,
 }
 
+/// The pages of a query, fetched one at a time as the stream is polled.
+///
+/// Made by `pages()` on a query. It is `Unpin`, so `pages.try_next().await` works as is.
+#[must_use = "streams do nothing unless polled"]
+pub struct Pages<T> {
+    inner: Pin<Box<dyn Stream<Item = Result<Page<T>>> + Send>>,
+}
+
+/// The rows of a query, one page in memory at a time.
+///
+/// Made by `stream()` on a query. It is `Unpin`, so `rows.try_next().await` works as is.
+#[must_use = "streams do nothing unless polled"]
+pub struct Rows<T> {
+    inner: Pin<Box<dyn Stream<Item = Result<T>> + Send>>,
+}
+
+impl<T> Stream for Pages<T> {
+    type Item = Result<Page<T>>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.inner.as_mut().poll_next(cx)
+    }
+}
+
+impl<T> Stream for Rows<T> {
+    type Item = Result<T>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.inner.as_mut().poll_next(cx)
+    }
+}
+
+impl<T> fmt::Debug for Pages<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Pages")
+    }
+}
+
+impl<T> fmt::Debug for Rows<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Rows")
+    }
+}
+
+impl<T: Send + 'static> Pages<T> {
+    /// The rows of these pages, in order.
+    pub fn rows(self) -> Rows<T> {
+        Rows {
+            inner: Box::pin(
+                self.map_ok(|page| stream::iter(page.rows.into_iter().map(Ok)))
+                    .try_flatten(),
+            ),
+        }
+    }
+}
+
 /// The pages of a collection starting at `first`.
-pub(crate) fn pages<T: DeserializeOwned>(
+pub(crate) fn pages<T: DeserializeOwned + Send + 'static>(
     client: Client,
     entity_set: String,
     first: Result<Url>,
-) -> impl Stream<Item = Result<Page<T>>> + Send {
+) -> Pages<T> {
     let start = first.map(Some);
-    stream::try_unfold(
+    let inner = stream::try_unfold(
         (client, entity_set, Some(start)),
         |(client, entity_set, next)| async move {
             let url = match next {
@@ -55,16 +115,10 @@ pub(crate) fn pages<T: DeserializeOwned>(
             let next = page.next_link.clone();
             Ok(Some((page, (client, entity_set, Some(Ok(next))))))
         },
-    )
-}
-
-/// Flattens a page stream into its rows, keeping at most one page in memory.
-pub(crate) fn rows<T: Send>(
-    pages: impl Stream<Item = Result<Page<T>>> + Send,
-) -> impl Stream<Item = Result<T>> + Send {
-    pages
-        .map_ok(|page| stream::iter(page.rows.into_iter().map(Ok)))
-        .try_flatten()
+    );
+    Pages {
+        inner: Box::pin(inner),
+    }
 }
 
 async fn fetch_page<T: DeserializeOwned>(

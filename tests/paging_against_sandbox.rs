@@ -1,5 +1,7 @@
 //! Server-driven paging over real HTTP against the local sandbox: every seeded row arrives once.
 
+mod common;
+
 use std::collections::HashSet;
 
 use d365fo_odata::{Client, Error};
@@ -50,8 +52,10 @@ async fn pages_through_all_customers_of_the_default_company() {
 
     let rows: Vec<&CustomerKey> = pages.iter().flat_map(|p| &p.rows).collect();
     assert_eq!(rows.len() as u64, expected);
+    // A server may end with an empty page (a next link after the last full page).
+    let full_pages = pages.iter().filter(|p| !p.rows.is_empty()).count() as u64;
     assert_eq!(
-        pages.len() as u64,
+        full_pages,
         expected.div_ceil(1000),
         "one page per 1000 rows"
     );

@@ -303,7 +303,11 @@ mod tests {
         let f = NAME
             .eq("O'Brien & Sons")
             .and(LIMIT.gt("12345678901234.123456".parse::<Decimal>().unwrap()))
-            .and(SINCE.ge("2024-01-01T00:00:00+02:00".parse::<DateTimeOffset>().unwrap()));
+            .and(
+                SINCE.ge("2024-01-01T00:00:00+02:00"
+                    .parse::<DateTimeOffset>()
+                    .unwrap()),
+            );
         assert_eq!(
             f.as_str(),
             "OrganizationName eq 'O''Brien & Sons' and CreditLimit gt 12345678901234.123456 \
@@ -313,15 +317,27 @@ mod tests {
 
     #[test]
     fn fno_profile_writes_string_matches_as_wildcards() {
-        assert_eq!(NAME.contains("retail").as_str(), "OrganizationName eq '*retail*'");
-        assert_eq!(NAME.starts_with("O'B").as_str(), "OrganizationName eq 'O''B*'");
+        assert_eq!(
+            NAME.contains("retail").as_str(),
+            "OrganizationName eq '*retail*'"
+        );
+        assert_eq!(
+            NAME.starts_with("O'B").as_str(),
+            "OrganizationName eq 'O''B*'"
+        );
         assert_eq!(NAME.ends_with("Ltd").as_str(), "OrganizationName eq '*Ltd'");
     }
 
     #[test]
     fn generic_profile_writes_string_functions_and_in() {
-        assert_eq!(USER_NAME.contains("rus").as_str(), "contains(UserName,'rus')");
-        assert_eq!(USER_NAME.starts_with("O'").as_str(), "startswith(UserName,'O''')");
+        assert_eq!(
+            USER_NAME.contains("rus").as_str(),
+            "contains(UserName,'rus')"
+        );
+        assert_eq!(
+            USER_NAME.starts_with("O'").as_str(),
+            "startswith(UserName,'O''')"
+        );
         assert_eq!(AGE.is_in([30i64, 40]).as_str(), "Age in (30,40)");
         assert_eq!(AGE.is_in(Vec::<i64>::new()).as_str(), "false");
     }
@@ -342,7 +358,8 @@ mod tests {
         struct NoYes(&'static str);
         impl ODataLiteral for NoYes {
             fn write_literal(&self, out: &mut String) {
-                EnumLiteral::new("Microsoft.Dynamics.DataEntities.NoYes", self.0).write_literal(out);
+                EnumLiteral::new("Microsoft.Dynamics.DataEntities.NoYes", self.0)
+                    .write_literal(out);
             }
         }
         const ONE_TIME: Field<FnoCustomer, NoYes> = Field::new("IsOneTimeCustomer");

@@ -1,13 +1,12 @@
 //! [`RawQuery`]: a query over one entity set whose options are raw OData text.
 
-use futures::Stream;
 use serde::de::DeserializeOwned;
 use url::Url;
 
 use super::encode::push_option;
 use crate::client::Client;
 use crate::error::{Error, Result};
-use crate::paging::{self, Page};
+use crate::paging::{self, Pages, Rows};
 
 /// A query over one entity set with options given as OData text.
 ///
@@ -172,14 +171,14 @@ impl RawQuery {
 
     /// The result pages, fetched one at a time as the stream is polled, following
     /// `@odata.nextLink` until the server sends none.
-    pub fn pages<T: DeserializeOwned>(self) -> impl Stream<Item = Result<Page<T>>> + Send {
+    pub fn pages<T: DeserializeOwned + Send + 'static>(self) -> Pages<T> {
         let first = self.url();
         paging::pages(self.client, self.entity_set, first)
     }
 
     /// The result rows, one page in memory at a time; the next page is fetched only when the
     /// rows of the current one have been taken.
-    pub fn stream<T: DeserializeOwned + Send>(self) -> impl Stream<Item = Result<T>> + Send {
-        paging::rows(self.pages())
+    pub fn stream<T: DeserializeOwned + Send + 'static>(self) -> Rows<T> {
+        self.pages().rows()
     }
 }

@@ -2,7 +2,6 @@
 
 use std::marker::PhantomData;
 
-use futures::Stream;
 use url::Url;
 
 use super::field::OrderBy;
@@ -11,7 +10,7 @@ use super::raw::RawQuery;
 use crate::client::Client;
 use crate::entity::Entity;
 use crate::error::Result;
-use crate::paging::Page;
+use crate::paging::{Pages, Rows};
 
 /// A typed query over the entity set of `E`; made by [`Client::entity_set`].
 ///
@@ -99,12 +98,12 @@ impl<E: Entity> Query<E> {
     }
 
     /// The result pages, fetched as the stream is polled, following `@odata.nextLink`.
-    pub fn pages(self) -> impl Stream<Item = Result<Page<E>>> + Send {
+    pub fn pages(self) -> Pages<E> {
         self.raw.pages()
     }
 
     /// The result rows, one page in memory at a time.
-    pub fn stream(self) -> impl Stream<Item = Result<E>> + Send {
+    pub fn stream(self) -> Rows<E> {
         self.raw.stream()
     }
 }

@@ -153,15 +153,17 @@ impl Fault {
             "times".into(),
             self.times.map_or(json!("always"), |n| json!(n)),
         );
+        let mut conditions = Map::new();
         if let Some(m) = &self.method {
-            rule.insert("method".into(), json!(m));
+            conditions.insert("method".into(), json!(m));
         }
         if let Some(p) = &self.path_contains {
-            rule.insert("pathContains".into(), json!(p));
+            conditions.insert("path".into(), json!(p));
         }
         if let Some(t) = &self.tag {
-            rule.insert("header".into(), json!({ "name": TAG_HEADER, "value": t }));
+            conditions.insert("header".into(), json!({ "name": TAG_HEADER, "value": t }));
         }
+        rule.insert("match".into(), Value::Object(conditions));
         Value::Object(rule)
     }
 }

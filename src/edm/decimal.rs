@@ -289,6 +289,28 @@ fn parse_exact(input: &str) -> Result<rust_decimal::Decimal, ParseError> {
         return Err(err(pos, ParseErrorKind::TrailingCharacters));
     }
 
+    // Fast path, the usual case: no exponent and at most 28 digits, so the
+    // mantissa is below 10^28 < 2^96 and the scale is at most 28.
+    if exponent == 0 && int_len + frac_len <= 28 {
+        let mut digits = bytes[int_start..int_start + int_len]
+            .iter()
+            .chain(&bytes[frac_start..frac_start + frac_len]);
+        // Most values fit a u64 (19 digits); only longer ones pay for u128.
+        let mut small: u64 = 0;
+        for &b in digits.by_ref().take(19) {
+            small = small * 10 + u64::from(b - b'0');
+        }
+        let mut mantissa = i128::from(small);
+        for &b in digits {
+            mantissa = mantissa * 10 + i128::from(b - b'0');
+        }
+        if negative {
+            mantissa = -mantissa;
+        }
+        return rust_decimal::Decimal::try_from_i128_with_scale(mantissa, frac_len as u32)
+            .map_err(|_| err(0, ParseErrorKind::Overflow));
+    }
+
     // The digits int ++ frac, viewed as one sequence, with the value
     // digits * 10^-scale.
     let digit = |i: usize| -> u8 {

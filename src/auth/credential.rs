@@ -71,7 +71,8 @@ impl Credential {
         build: impl Fn() -> azure_core::Result<Arc<dyn TokenCredential>> + Send + Sync + 'static,
         redact: Vec<Secret>,
     ) -> Result<Self> {
-        let credential = build().map_err(|e| credential_error(name, e.to_string(), &redact, Some(e.into())))?;
+        let credential =
+            build().map_err(|e| credential_error(name, e.to_string(), &redact, Some(e.into())))?;
         Ok(Credential {
             credential,
             rebuild: Some(Arc::new(build)),
@@ -148,10 +149,7 @@ fn credential_error(
 /// (`azure_identity` credentials print their full type name first).
 fn type_name_of(credential: &dyn TokenCredential) -> String {
     let shown = format!("{credential:?}");
-    let head = shown
-        .split(|c: char| c == ' ' || c == '{' || c == '(')
-        .next()
-        .unwrap_or_default();
+    let head = shown.split([' ', '{', '(']).next().unwrap_or_default();
     let name = head.rsplit("::").next().unwrap_or_default();
     if name.is_empty() {
         "TokenCredential".to_owned()
@@ -166,8 +164,15 @@ impl Auth {
     ///
     /// ```no_run
     /// # fn run() -> d365fo_odata::Result<()> {
-    /// let client = d365fo_odata::Client::builder("https://contoso.operations.dynamics.com")
-    ///     .auth(d365fo_odata::Auth::client_secret("contoso.onmicrosoft.com", "00000000-0000-0000-0000-000000000000", "secret")?)
+    /// use d365fo_odata::{Auth, Client};
+    ///
+    /// let auth = Auth::client_secret(
+    ///     "contoso.onmicrosoft.com",              // tenant
+    ///     "00000000-0000-0000-0000-000000000000", // application (client) id
+    ///     std::env::var("FNO_CLIENT_SECRET").unwrap_or_default(),
+    /// )?;
+    /// let client = Client::builder("https://contoso.operations.dynamics.com")
+    ///     .auth(auth)
     ///     .build()?;
     /// # Ok(()) }
     /// ```
@@ -227,7 +232,8 @@ impl Auth {
             let credential = ManagedIdentityCredential::new(Some(options))?;
             Ok(credential)
         };
-        Credential::rebuildable("ManagedIdentityCredential", build, Vec::new()).map(Auth::Credential)
+        Credential::rebuildable("ManagedIdentityCredential", build, Vec::new())
+            .map(Auth::Credential)
     }
 
     /// Workload identity federation (e.g. Azure Kubernetes Service), configured by the
@@ -334,9 +340,6 @@ mod tests {
             None,
         )
         .unwrap();
-        assert_eq!(
-            Credential::new(credential).name(),
-            "ClientSecretCredential"
-        );
+        assert_eq!(Credential::new(credential).name(), "ClientSecretCredential");
     }
 }

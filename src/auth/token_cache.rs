@@ -238,10 +238,19 @@ mod tests {
     async fn refreshes_once_the_margin_is_reached() {
         let (counting, cache) = cache(time::Duration::seconds(2), Duration::from_millis(1500));
         // The margin is capped at half the lifetime: 1 s.
-        assert_eq!(cache.token().await.unwrap().header_value(), "Bearer token-1");
-        assert_eq!(cache.token().await.unwrap().header_value(), "Bearer token-1");
+        assert_eq!(
+            cache.token().await.unwrap().header_value(),
+            "Bearer token-1"
+        );
+        assert_eq!(
+            cache.token().await.unwrap().header_value(),
+            "Bearer token-1"
+        );
         tokio::time::sleep(Duration::from_millis(1100)).await;
-        assert_eq!(cache.token().await.unwrap().header_value(), "Bearer token-2");
+        assert_eq!(
+            cache.token().await.unwrap().header_value(),
+            "Bearer token-2"
+        );
         assert_eq!(counting.calls.load(Ordering::SeqCst), 2);
     }
 

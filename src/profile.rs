@@ -18,9 +18,16 @@ pub trait Profile: Send + Sync + 'static {
 }
 
 /// The `in` operator is accepted.
+#[diagnostic::on_unimplemented(
+    message = "the `{Self}` service profile does not support the `in` operator",
+    note = "use `Field::eq_any`, which writes the `or` chain every service accepts"
+)]
 pub trait SupportsIn: Profile {}
 
 /// The lambda operators `any`/`all` are accepted.
+#[diagnostic::on_unimplemented(
+    message = "the `{Self}` service profile does not support the lambda operators any/all"
+)]
 pub trait SupportsLambda: Profile {}
 
 /// Dynamics 365 Finance & Operations.

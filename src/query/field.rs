@@ -16,6 +16,10 @@ use crate::profile::{Profile, SupportsIn};
 ///
 /// Implemented for `T` itself whenever `T` has an OData literal form, and for `&str` against
 /// `String` properties.
+#[diagnostic::on_unimplemented(
+    message = "a `{Self}` cannot be compared with a property whose values are `{T}`",
+    label = "expected a `{T}` (or `&str` for a string property)"
+)]
 pub trait IntoLiteral<T: ?Sized> {
     /// Appends the OData literal of this value.
     fn write_into(&self, out: &mut String);
@@ -44,6 +48,10 @@ impl IntoLiteral<String> for &String {
 /// Numbers, strings, decimals, dates and times are ordered under every profile. Generated enums
 /// implement it only for profiles that compare enums by range (not F&O, which accepts `eq` and
 /// `ne` only).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` values have no order under this service profile",
+    note = "gt/ge/lt/le need an ordered value type; F&O compares enum values with eq/ne only"
+)]
 pub trait Ordered<P: Profile> {}
 
 macro_rules! ordered_everywhere {

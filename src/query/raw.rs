@@ -105,7 +105,7 @@ impl RawQuery {
         self
     }
 
-    /// Asks for `$count=true`: each [`Page`] then carries the total number of matching rows.
+    /// Asks for `$count=true`: each [`Page`](crate::Page) then carries the total number of matching rows.
     pub fn count(mut self) -> Self {
         self.count = true;
         self

@@ -78,3 +78,41 @@ pub mod customer_v3 {
     pub const ORGANIZATION_NUMBER_OF_EMPLOYEES: Field<CustomerV3, i32> =
         Field::new("OrganizationNumberOfEmployees");
 }
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct CustomerGroup {
+    #[serde(rename = "dataAreaId")]
+    pub data_area_id: String,
+    #[serde(rename = "CustomerGroupId")]
+    pub customer_group_id: String,
+    #[serde(rename = "Description")]
+    pub description: Option<String>,
+}
+
+pub struct CustomerGroupKey {
+    pub data_area_id: String,
+    pub customer_group_id: String,
+}
+
+impl EntityKey for CustomerGroupKey {
+    fn write_predicate(&self, out: &mut String) {
+        out.push_str(&key_predicate(&[
+            ("dataAreaId", &self.data_area_id),
+            ("CustomerGroupId", &self.customer_group_id),
+        ]));
+    }
+}
+
+impl Entity for CustomerGroup {
+    const ENTITY_SET: &'static str = "CustomerGroups";
+    const TYPE_NAME: &'static str = "Microsoft.Dynamics.DataEntities.CustomerGroup";
+    type Key = CustomerGroupKey;
+    type Profile = Fno;
+}
+
+pub mod customer_group {
+    use super::*;
+
+    pub const CUSTOMER_GROUP_ID: Field<CustomerGroup, String> = Field::new("CustomerGroupId");
+    pub const DESCRIPTION: Field<CustomerGroup, String> = Field::new("Description");
+}

@@ -10,7 +10,7 @@ use std::task::{Context, Poll};
 
 use futures::{Stream, TryStreamExt, stream};
 use reqwest::Method;
-use reqwest::header::{ACCEPT, HeaderMap, HeaderValue};
+use reqwest::header::{ACCEPT, HeaderName, HeaderValue};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use url::Url;
@@ -18,6 +18,9 @@ use url::Url;
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::transport;
+
+/// The `Prefer` request header (RFC 7240).
+const PREFER: HeaderName = HeaderName::from_static("prefer");
 
 /// One page of a collection response.
 #[derive(Debug, Clone, PartialEq)]
@@ -126,18 +129,16 @@ async fn fetch_page<T: DeserializeOwned>(
     entity_set: &str,
     url: &Url,
 ) -> Result<Page<T>> {
-    let mut headers = HeaderMap::new();
-    headers.insert(
+    let mut request = transport::Request::new(Method::GET, url.clone()).header(
         ACCEPT,
         HeaderValue::from_static("application/json;odata.metadata=minimal"),
     );
-    if let Some(rows) = client.inner().max_page_size {
-        let prefer = format!("odata.maxpagesize={rows}");
-        if let Ok(value) = HeaderValue::from_str(&prefer) {
-            headers.insert("Prefer", value);
-        }
+    if let Some(rows) = client.inner().max_page_size
+        && let Ok(value) = HeaderValue::from_str(&format!("odata.maxpagesize={rows}"))
+    {
+        request = request.header(PREFER, value);
     }
-    let response = transport::send(client, Method::GET, url, headers).await?;
+    let response = transport::send(client, request).await?;
     let body: Body<T> = serde_json::from_slice(&response.body)
         .map_err(|e| Error::decode(format!("page of {entity_set}"), url.as_str(), &e))?;
     let next_link = match body.next_link {

@@ -151,7 +151,8 @@ impl Document {
     /// element path.
     pub fn parse(bytes: &[u8], source_name: impl Into<String>) -> Result<Document, Error> {
         let source_name = source_name.into();
-        Self::read(bytes, source_name.clone()).map_err(|e| e.locate(&source_name, Some(bytes)))
+        Self::read(bytes, bytes.len() as u64, source_name.clone())
+            .map_err(|e| e.locate(&source_name, Some(bytes)))
     }
 
     /// Reads and parses a CSDL XML file, streaming it through a buffered reader (the file is
@@ -166,11 +167,9 @@ impl Document {
         let file = std::fs::File::open(path).map_err(|e| {
             RawError::new(0, String::new(), ErrorKind::Io(e)).locate(&source_name, None)
         })?;
-        Self::read(
-            BufReader::with_capacity(64 * 1024, file),
-            source_name.clone(),
-        )
-        .map_err(|e| {
+        let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+        let input = BufReader::with_capacity(64 * 1024, file);
+        Self::read(input, size, source_name.clone()).map_err(|e| {
             let mut bytes = Vec::new();
             let source = std::fs::File::open(path)
                 .and_then(|mut f| f.read_to_end(&mut bytes))
@@ -180,8 +179,8 @@ impl Document {
         })
     }
 
-    fn read<R: BufRead>(input: R, source_name: String) -> Result<Document, RawError> {
-        let parsed = reader::read(input)?;
+    fn read<R: BufRead>(input: R, size: u64, source_name: String) -> Result<Document, RawError> {
+        let parsed = reader::read(input, size)?;
         resolve::finish(parsed, source_name)
     }
 

@@ -1,8 +1,10 @@
 //! String interning for names that repeat thousands of times in a metadata document.
 //!
-//! A full F&O document repeats the same handful of annotation terms, type names and label ids on
-//! hundreds of thousands of properties. Sharing one `Arc<str>` per distinct string keeps the model
-//! small (peak memory stays well under the size of the XML) and makes clones cheap.
+//! A full F&O document repeats the same handful of annotation terms, type names and enum member
+//! values on hundreds of thousands of properties. Sharing one `Arc<str>` per distinct string
+//! keeps the model small and makes clones cheap. Only such low-cardinality strings are interned:
+//! names and label values are mostly distinct, and looking each one up in a table of hundreds
+//! of thousands of entries costs more (cache misses) than allocating it.
 
 use std::collections::HashSet;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -15,6 +17,13 @@ pub(crate) struct Interner {
 }
 
 impl Interner {
+    /// An interner with room for about `capacity` distinct strings.
+    pub(crate) fn with_capacity(capacity: usize) -> Self {
+        Interner {
+            strings: HashSet::with_capacity_and_hasher(capacity, BuildHasherDefault::default()),
+        }
+    }
+
     /// Returns the shared copy of `s`, storing it on first sight.
     pub(crate) fn intern(&mut self, s: &str) -> Arc<str> {
         if let Some(existing) = self.strings.get(s) {
@@ -73,7 +82,14 @@ impl Hasher for NameHasher {
 
     #[inline]
     fn finish(&self) -> u64 {
-        self.hash
+        // The multiply-rotate steps leave the low bits weak, and hashbrown picks buckets from
+        // them; the murmur3 finalizer spreads every input bit over the whole word.
+        let mut h = self.hash;
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        h ^ (h >> 33)
     }
 }
 

@@ -39,7 +39,7 @@ pub(crate) struct Parsed {
 }
 
 /// Reads a whole document.
-pub(crate) fn read<R: BufRead>(mut input: R) -> Result<Parsed, RawError> {
+pub(crate) fn read<R: BufRead>(mut input: R, size_hint: u64) -> Result<Parsed, RawError> {
     // quick-xml skips a UTF-8 byte-order mark without counting it in its positions; add it
     // back so offsets index the original bytes.
     let bom = match input.fill_buf() {
@@ -58,9 +58,15 @@ pub(crate) fn read<R: BufRead>(mut input: R) -> Result<Parsed, RawError> {
         tag: String::with_capacity(256),
         name_len: 0,
         text: String::new(),
-        interner: Interner::default(),
+        interner: Interner::with_capacity(
+            usize::try_from(size_hint / 16_384)
+                .unwrap_or(0)
+                .clamp(256, 65_536),
+        ),
         path: Vec::new(),
         bom,
+        annotation_scratch: Vec::new(),
+        property_scratch: Vec::new(),
     };
     let mut parsed = Parsed {
         version: None,
@@ -171,6 +177,10 @@ struct XmlReader<R: BufRead> {
     path: Vec<(&'static str, Option<Arc<str>>)>,
     /// Length of a byte-order mark quick-xml skipped (its positions do not include it).
     bom: u64,
+    /// Stacks that collect children before they move into an exactly-sized `Vec` (avoids
+    /// growing hundreds of thousands of small vectors one push at a time).
+    annotation_scratch: Vec<Annotation>,
+    property_scratch: Vec<Property>,
 }
 
 fn local(name: &str) -> &str {
@@ -260,12 +270,12 @@ fn type_ref(interner: &mut Interner, written: &str) -> TypeRef {
     }
 }
 
-fn qualify(interner: &mut Interner, namespace: &str, name: &str) -> Arc<str> {
+fn qualify(namespace: &str, name: &str) -> Arc<str> {
     let mut q = String::with_capacity(namespace.len() + 1 + name.len());
     q.push_str(namespace);
     q.push('.');
     q.push_str(name);
-    interner.intern(&q)
+    Arc::from(q)
 }
 
 impl<R: BufRead> XmlReader<R> {
@@ -692,7 +702,7 @@ impl<R: BufRead> XmlReader<R> {
         let (mut is_abstract, mut open_type, mut has_stream) = (false, false, false);
         self.attributes(offset, "EntityType", |interner, key, value| {
             match key {
-                "Name" => name = Some(interner.intern(value)),
+                "Name" => name = Some(Arc::from(value)),
                 "BaseType" => base_type = Some(interner.intern(value.trim())),
                 "Abstract" => is_abstract = parse_bool(key, value)?,
                 "OpenType" => open_type = parse_bool(key, value)?,
@@ -703,7 +713,7 @@ impl<R: BufRead> XmlReader<R> {
         })?;
         let name = name.ok_or_else(|| self.missing(offset, "EntityType", None, "Name"))?;
         let mut entity = EntityType {
-            qualified_name: qualify(&mut self.interner, namespace, &name),
+            qualified_name: qualify(namespace, &name),
             name: name.clone(),
             base_type,
             is_abstract,
@@ -719,10 +729,14 @@ impl<R: BufRead> XmlReader<R> {
             return Ok(entity);
         }
         self.path.push(("EntityType", Some(name)));
+        let mark = self.property_scratch.len();
         loop {
             match self.next()? {
                 Step::Start { tag, empty, offset } => match tag {
-                    Tag::Property => entity.properties.push(self.read_property(empty, offset)?),
+                    Tag::Property => {
+                        let property = self.read_property(empty, offset)?;
+                        self.property_scratch.push(property);
+                    }
                     Tag::Key => {
                         let key = self.read_key(empty, offset)?;
                         if entity.key.is_some() {
@@ -747,7 +761,12 @@ impl<R: BufRead> XmlReader<R> {
                     }
                     _ => self.skip(empty, offset)?,
                 },
-                Step::End => break,
+                Step::End => {
+                    entity
+                        .properties
+                        .extend(self.property_scratch.drain(mark..));
+                    break;
+                }
                 Step::Eof => return Err(self.unexpected_eof(offset)),
             }
         }
@@ -773,7 +792,7 @@ impl<R: BufRead> XmlReader<R> {
                     let (mut name, mut alias) = (None, None);
                     self.attributes(ref_offset, "PropertyRef", |interner, key, value| {
                         match key {
-                            "Name" => name = Some(interner.intern(value)),
+                            "Name" => name = Some(Arc::from(value)),
                             "Alias" => alias = Some(interner.intern(value)),
                             _ => {}
                         }
@@ -803,10 +822,10 @@ impl<R: BufRead> XmlReader<R> {
         let mut facets = Facets::default();
         self.attributes(offset, "Property", |interner, key, value| {
             match key {
-                "Name" => name = Some(interner.intern(value)),
+                "Name" => name = Some(Arc::from(value)),
                 "Type" => ty = Some(type_ref(interner, value)),
                 "Nullable" => nullable = parse_bool(key, value)?,
-                "DefaultValue" => default_value = Some(interner.intern(value)),
+                "DefaultValue" => default_value = Some(Arc::from(value)),
                 _ => {
                     facet(&mut facets, key, value)?;
                 }
@@ -836,15 +855,22 @@ impl<R: BufRead> XmlReader<R> {
         annotations: &mut Vec<Annotation>,
         offset: u64,
     ) -> Result<(), RawError> {
+        let mark = self.annotation_scratch.len();
         loop {
             match self.next()? {
                 Step::Start {
                     tag: Tag::Annotation,
                     empty,
                     offset,
-                } => annotations.push(self.read_annotation(empty, offset)?),
+                } => {
+                    let annotation = self.read_annotation(empty, offset)?;
+                    self.annotation_scratch.push(annotation);
+                }
                 Step::Start { empty, offset, .. } => self.skip(empty, offset)?,
-                Step::End => return Ok(()),
+                Step::End => {
+                    annotations.extend(self.annotation_scratch.drain(mark..));
+                    return Ok(());
+                }
                 Step::Eof => return Err(self.unexpected_eof(offset)),
             }
         }
@@ -859,7 +885,7 @@ impl<R: BufRead> XmlReader<R> {
         let (mut nullable, mut contains_target) = (true, false);
         self.attributes(offset, "NavigationProperty", |interner, key, value| {
             match key {
-                "Name" => name = Some(interner.intern(value)),
+                "Name" => name = Some(Arc::from(value)),
                 "Type" => ty = Some(type_ref(interner, value)),
                 "Nullable" => nullable = parse_bool(key, value)?,
                 "Partner" => partner = Some(interner.intern(value)),
@@ -962,7 +988,7 @@ impl<R: BufRead> XmlReader<R> {
         let (mut is_abstract, mut open_type) = (false, false);
         self.attributes(offset, "ComplexType", |interner, key, value| {
             match key {
-                "Name" => name = Some(interner.intern(value)),
+                "Name" => name = Some(Arc::from(value)),
                 "BaseType" => base_type = Some(interner.intern(value.trim())),
                 "Abstract" => is_abstract = parse_bool(key, value)?,
                 "OpenType" => open_type = parse_bool(key, value)?,
@@ -972,7 +998,7 @@ impl<R: BufRead> XmlReader<R> {
         })?;
         let name = name.ok_or_else(|| self.missing(offset, "ComplexType", None, "Name"))?;
         let mut complex = ComplexType {
-            qualified_name: qualify(&mut self.interner, namespace, &name),
+            qualified_name: qualify(namespace, &name),
             name: name.clone(),
             base_type,
             is_abstract,
@@ -986,10 +1012,14 @@ impl<R: BufRead> XmlReader<R> {
             return Ok(complex);
         }
         self.path.push(("ComplexType", Some(name)));
+        let mark = self.property_scratch.len();
         loop {
             match self.next()? {
                 Step::Start { tag, empty, offset } => match tag {
-                    Tag::Property => complex.properties.push(self.read_property(empty, offset)?),
+                    Tag::Property => {
+                        let property = self.read_property(empty, offset)?;
+                        self.property_scratch.push(property);
+                    }
                     Tag::NavigationProperty => {
                         let nav = self.read_navigation_property(empty, offset)?;
                         complex.navigation_properties.push(nav);
@@ -1000,7 +1030,12 @@ impl<R: BufRead> XmlReader<R> {
                     }
                     _ => self.skip(empty, offset)?,
                 },
-                Step::End => break,
+                Step::End => {
+                    complex
+                        .properties
+                        .extend(self.property_scratch.drain(mark..));
+                    break;
+                }
                 Step::Eof => return Err(self.unexpected_eof(offset)),
             }
         }
@@ -1018,7 +1053,7 @@ impl<R: BufRead> XmlReader<R> {
         let mut is_flags = false;
         self.attributes(offset, "EnumType", |interner, key, value| {
             match key {
-                "Name" => name = Some(interner.intern(value)),
+                "Name" => name = Some(Arc::from(value)),
                 "UnderlyingType" => underlying = Some(interner.intern(value.trim())),
                 "IsFlags" => is_flags = parse_bool(key, value)?,
                 _ => {}
@@ -1027,7 +1062,7 @@ impl<R: BufRead> XmlReader<R> {
         })?;
         let name = name.ok_or_else(|| self.missing(offset, "EnumType", None, "Name"))?;
         let mut enum_type = EnumType {
-            qualified_name: qualify(&mut self.interner, namespace, &name),
+            qualified_name: qualify(namespace, &name),
             name: name.clone(),
             underlying_type: underlying.unwrap_or_else(|| self.interner.intern("Edm.Int32")),
             is_flags,
@@ -1048,9 +1083,9 @@ impl<R: BufRead> XmlReader<R> {
                     offset,
                 } => {
                     let (mut member_name, mut value) = (None, None);
-                    self.attributes(offset, "Member", |interner, key, v| {
+                    self.attributes(offset, "Member", |_, key, v| {
                         match key {
-                            "Name" => member_name = Some(interner.intern(v)),
+                            "Name" => member_name = Some(Arc::from(v)),
                             "Value" => {
                                 value = Some(
                                     v.trim()
@@ -1105,7 +1140,7 @@ impl<R: BufRead> XmlReader<R> {
         let mut facets = Facets::default();
         self.attributes(offset, "TypeDefinition", |interner, key, value| {
             match key {
-                "Name" => name = Some(interner.intern(value)),
+                "Name" => name = Some(Arc::from(value)),
                 "UnderlyingType" => underlying = Some(interner.intern(value.trim())),
                 _ => {
                     facet(&mut facets, key, value)?;
@@ -1117,7 +1152,7 @@ impl<R: BufRead> XmlReader<R> {
         let underlying_type = underlying
             .ok_or_else(|| self.missing(offset, "TypeDefinition", Some(&name), "UnderlyingType"))?;
         let mut definition = TypeDefinition {
-            qualified_name: qualify(&mut self.interner, namespace, &name),
+            qualified_name: qualify(namespace, &name),
             name,
             underlying_type,
             facets,
@@ -1142,11 +1177,11 @@ impl<R: BufRead> XmlReader<R> {
         let mut facets = Facets::default();
         self.attributes(offset, "Term", |interner, key, value| {
             match key {
-                "Name" => name = Some(interner.intern(value)),
+                "Name" => name = Some(Arc::from(value)),
                 "Type" => ty = Some(type_ref(interner, value)),
                 "BaseTerm" => base_term = Some(interner.intern(value.trim())),
                 "Nullable" => nullable = parse_bool(key, value)?,
-                "DefaultValue" => default_value = Some(interner.intern(value)),
+                "DefaultValue" => default_value = Some(Arc::from(value)),
                 "AppliesTo" => {
                     applies_to = value
                         .split_whitespace()
@@ -1162,7 +1197,7 @@ impl<R: BufRead> XmlReader<R> {
         let name = name.ok_or_else(|| self.missing(offset, "Term", None, "Name"))?;
         let ty = ty.ok_or_else(|| self.missing(offset, "Term", Some(&name), "Type"))?;
         let mut term = Term {
-            qualified_name: qualify(&mut self.interner, namespace, &name),
+            qualified_name: qualify(namespace, &name),
             name,
             ty,
             base_term,
@@ -1196,7 +1231,7 @@ impl<R: BufRead> XmlReader<R> {
         let (mut is_bound, mut is_composable) = (false, false);
         self.attributes(offset, element, |interner, key, value| {
             match key {
-                "Name" => name = Some(interner.intern(value)),
+                "Name" => name = Some(Arc::from(value)),
                 "IsBound" => is_bound = parse_bool(key, value)?,
                 "IsComposable" => is_composable = parse_bool(key, value)?,
                 "EntitySetPath" => entity_set_path = Some(interner.intern(value)),
@@ -1207,7 +1242,7 @@ impl<R: BufRead> XmlReader<R> {
         let name = name.ok_or_else(|| self.missing(offset, element, None, "Name"))?;
         let mut operation = Operation {
             kind,
-            qualified_name: qualify(&mut self.interner, namespace, &name),
+            qualified_name: qualify(namespace, &name),
             name: name.clone(),
             is_bound,
             is_composable,
@@ -1230,7 +1265,7 @@ impl<R: BufRead> XmlReader<R> {
                         let mut facets = Facets::default();
                         self.attributes(offset, "Parameter", |interner, key, value| {
                             match key {
-                                "Name" => pname = Some(interner.intern(value)),
+                                "Name" => pname = Some(Arc::from(value)),
                                 "Type" => ty = Some(type_ref(interner, value)),
                                 "Nullable" => nullable = parse_bool(key, value)?,
                                 _ => {
@@ -1308,7 +1343,7 @@ impl<R: BufRead> XmlReader<R> {
         let (mut name, mut extends) = (None, None);
         self.attributes(offset, "EntityContainer", |interner, key, value| {
             match key {
-                "Name" => name = Some(interner.intern(value)),
+                "Name" => name = Some(Arc::from(value)),
                 "Extends" => extends = Some(interner.intern(value.trim())),
                 _ => {}
             }
@@ -1316,7 +1351,7 @@ impl<R: BufRead> XmlReader<R> {
         })?;
         let name = name.ok_or_else(|| self.missing(offset, "EntityContainer", None, "Name"))?;
         let mut container = EntityContainer {
-            qualified_name: qualify(&mut self.interner, namespace, &name),
+            qualified_name: qualify(namespace, &name),
             name: name.clone(),
             extends,
             entity_sets: Vec::new(),
@@ -1416,7 +1451,7 @@ impl<R: BufRead> XmlReader<R> {
         let mut include = true;
         self.attributes(offset, "EntitySet", |interner, key, value| {
             match key {
-                "Name" => name = Some(interner.intern(value)),
+                "Name" => name = Some(Arc::from(value)),
                 "EntityType" => entity_type = Some(interner.intern(value.trim())),
                 "IncludeInServiceDocument" => include = parse_bool(key, value)?,
                 _ => {}
@@ -1449,7 +1484,7 @@ impl<R: BufRead> XmlReader<R> {
         let mut nullable = false;
         self.attributes(offset, "Singleton", |interner, key, value| {
             match key {
-                "Name" => name = Some(interner.intern(value)),
+                "Name" => name = Some(Arc::from(value)),
                 "Type" => entity_type = Some(interner.intern(value.trim())),
                 "Nullable" => nullable = parse_bool(key, value)?,
                 _ => {}
@@ -1488,7 +1523,7 @@ impl<R: BufRead> XmlReader<R> {
         let mut include = false;
         self.attributes(offset, element, |interner, key, value| {
             match key {
-                "Name" => name = Some(interner.intern(value)),
+                "Name" => name = Some(Arc::from(value)),
                 "EntitySet" => entity_set = Some(interner.intern(value.trim())),
                 "IncludeInServiceDocument" => include = parse_bool(key, value)?,
                 k if k == operation_attribute => operation = Some(interner.intern(value.trim())),
@@ -1826,7 +1861,7 @@ impl ConstKey {
 
     fn value(self, interner: &mut Interner, text: &str) -> Result<AnnotationValue, ErrorKind> {
         Ok(match self {
-            ConstKey::String => AnnotationValue::String(interner.intern(text)),
+            ConstKey::String => AnnotationValue::String(Arc::from(text)),
             ConstKey::Bool => AnnotationValue::Bool(match text.trim() {
                 "true" => true,
                 "false" => false,
@@ -1850,7 +1885,7 @@ impl ConstKey {
             },
             ConstKey::Path(kind) => AnnotationValue::Path {
                 kind,
-                path: interner.intern(text.trim()),
+                path: Arc::from(text.trim()),
             },
         })
     }

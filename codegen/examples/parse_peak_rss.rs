@@ -1,0 +1,82 @@
+//! Parses a metadata file and prints the parse time and this process's peak resident memory
+//! (VmHWM) next to the file size.
+//!
+//! `cargo run --release -p d365fo-odata-codegen --example parse_peak_rss [-- path.xml]`
+//! (`-- --write path.xml` only writes the synthetic document).
+//!
+//! Without a path, the synthetic full-scale F&O document is first streamed to a temporary file
+//! (generation holds almost nothing in memory), so the peak is the parser's.
+
+use std::io::BufWriter;
+use std::time::Instant;
+
+use d365fo_odata_codegen::csdl::Document;
+use d365fo_odata_codegen::synthetic::SyntheticSpec;
+
+fn peak_rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("--write") {
+        let out = args.get(1).ok_or("--write needs a path")?;
+        let file = std::fs::File::create(out)?;
+        SyntheticSpec::full_scale()
+            .with_corpus_names()
+            .write(BufWriter::new(file))?;
+        return Ok(());
+    }
+    let (path, temporary) = match args.first() {
+        Some(path) => (std::path::PathBuf::from(path), false),
+        None => {
+            let path =
+                std::env::temp_dir().join(format!("synthetic-fno-{}.xml", std::process::id()));
+            let file = std::fs::File::create(&path)?;
+            SyntheticSpec::full_scale()
+                .with_corpus_names()
+                .write(BufWriter::new(file))?;
+            (path, true)
+        }
+    };
+    let size = std::fs::metadata(&path)?.len();
+    let before = peak_rss_kib().unwrap_or(0);
+    let start = Instant::now();
+    let doc = Document::from_path(&path)?;
+    let elapsed = start.elapsed();
+    let peak = peak_rss_kib().unwrap_or(0);
+    let properties: usize = doc.entity_types().map(|t| t.properties.len()).sum();
+    let annotations: usize = doc
+        .entity_types()
+        .flat_map(|t| &t.properties)
+        .map(|p| p.annotations.len())
+        .sum();
+    eprintln!(
+        "file: {} ({size} bytes, {:.1} MB)",
+        path.display(),
+        size as f64 / 1e6
+    );
+    eprintln!(
+        "model: {} entity types, {properties} properties, {annotations} property annotations, {} enums",
+        doc.entity_types().count(),
+        doc.enum_types().count()
+    );
+    eprintln!(
+        "parse (from_path, streaming): {:.3} s, {:.0} MB/s",
+        elapsed.as_secs_f64(),
+        size as f64 / 1e6 / elapsed.as_secs_f64()
+    );
+    eprintln!(
+        "peak RSS (VmHWM): {:.1} MB before parse, {:.1} MB after = {:.2}x the file size",
+        before as f64 / 1024.0,
+        peak as f64 / 1024.0,
+        (peak * 1024) as f64 / size as f64
+    );
+    drop(doc);
+    if temporary {
+        std::fs::remove_file(&path)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,234 @@
+//! Selection closures over TripPin, F&O subsets and the project's fixture.
+
+mod common;
+
+use common::{FNO_NS, TRIPPIN_NS, corpus, load};
+use d365fo_odata_codegen::csdl::Document;
+use d365fo_odata_codegen::select::{NavigationTarget, SelectError, Selection, Warning};
+
+fn fixture() -> Document {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/fno_small.xml");
+    Document::from_path(path).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn names<'a, T>(items: &'a [&'a T], name: impl Fn(&'a T) -> &'a str) -> Vec<&'a str> {
+    items.iter().map(|t| name(t)).collect()
+}
+
+#[test]
+fn pulls_in_base_types_complex_types_and_enums_of_trippin_people() {
+    let Some(dir) = corpus("pulls_in_base_types_complex_types_and_enums_of_trippin_people") else {
+        return;
+    };
+    let doc = load(&dir, "odata-v4/trippin/davidmoten_trip-pin-metadata.xml");
+    let closure = Selection::new()
+        .entity_sets(["People"])
+        .include_bound_operations(false)
+        .resolve(&doc)
+        .expect("selection");
+    assert_eq!(names(&closure.entity_types, |t| &t.name), ["Person"]);
+    // Person.AddressInfo: Collection(Location); Location.City: City; derived location types
+    // are not used by any property, so they stay out.
+    assert_eq!(
+        names(&closure.complex_types, |t| &t.name),
+        ["City", "Location"]
+    );
+    assert_eq!(names(&closure.enum_types, |t| &t.name), ["PersonGender"]);
+    let unselected: Vec<&str> = closure
+        .unselected_navigation()
+        .map(|l| &*l.property.name)
+        .collect();
+    assert_eq!(unselected, ["Trips", "Photo"]);
+    let friends = closure
+        .navigation
+        .iter()
+        .find(|l| &*l.property.name == "Friends")
+        .expect("Friends");
+    assert_eq!(friends.target, NavigationTarget::Selected);
+}
+
+#[test]
+fn pulls_in_base_type_chain_and_complex_base_types_of_trippin_airports_and_flights() {
+    let Some(dir) =
+        corpus("pulls_in_base_type_chain_and_complex_base_types_of_trippin_airports_and_flights")
+    else {
+        return;
+    };
+    let doc = load(&dir, "odata-v4/trippin/odata.net_TripPin.csdl.xml");
+    let closure = Selection::new()
+        .entity_sets(["Airports"])
+        .operations(["GetNearestAirport"])
+        .resolve(&doc)
+        .expect("selection");
+    assert_eq!(names(&closure.entity_types, |t| &t.name), ["Airport"]);
+    // AirportLocation derives from Location, which uses City.
+    assert_eq!(
+        names(&closure.complex_types, |t| &t.name),
+        ["City", "Location", "AirportLocation"]
+    );
+    assert_eq!(closure.operation_imports.len(), 1);
+    assert_eq!(
+        names(&closure.operations, |o| &o.name),
+        ["GetNearestAirport"]
+    );
+
+    // A bound function returning flights' base types pulls in the whole chain.
+    let closure = Selection::new()
+        .operations([format!("{TRIPPIN_NS}.GetFavoriteAirline")])
+        .resolve(&doc)
+        .expect("selection");
+    let types = names(&closure.entity_types, |t| &t.name);
+    assert!(
+        types.contains(&"Person") && types.contains(&"Airline"),
+        "{types:?}"
+    );
+
+    let doc = load(&dir, "odata-v4/trippin/odata2ts_trippin.xml");
+    let closure = Selection::new()
+        .singletons(["Me"])
+        .resolve(&doc)
+        .expect("selection");
+    let ops = names(&closure.operations, |o| &o.name);
+    assert!(
+        ops.contains(&"ShareTrip"),
+        "bound operations of Person: {ops:?}"
+    );
+    let ty = doc.entity_type("Trippin.Employee").expect("Employee");
+    let closure = Selection::new()
+        .entity_sets(["People"])
+        .resolve(&doc)
+        .expect("selection");
+    assert!(
+        !closure.contains_entity_type(&ty.qualified_name),
+        "derived types are not pulled in"
+    );
+}
+
+#[test]
+fn pulls_in_enums_used_by_fno_properties() {
+    let Some(dir) = corpus("pulls_in_enums_used_by_fno_properties") else {
+        return;
+    };
+    let doc = load(&dir, "fno/finance_accounting__temp_shortlist_trimmed.xml");
+    let closure = Selection::new()
+        .entity_sets(["CustomersV3"])
+        .resolve(&doc)
+        .expect("selection");
+    assert_eq!(names(&closure.entity_types, |t| &t.name), ["CustomerV3"]);
+    let enums = names(&closure.enum_types, |t| &t.name);
+    assert!(enums.contains(&"Gender"), "{enums:?}");
+    assert!(enums.contains(&"CustomerType_IN"), "{enums:?}");
+    let used: std::collections::HashSet<&str> = closure.entity_types[0]
+        .properties
+        .iter()
+        .map(|p| &*p.ty.name)
+        .collect();
+    assert!(
+        closure
+            .enum_types
+            .iter()
+            .all(|e| used.contains(&*e.qualified_name))
+    );
+    assert!(
+        !enums.contains(&"AXType"),
+        "annotation enums are not property types"
+    );
+    assert!(closure.enum_types.len() < doc.enum_types().count());
+    assert!(!closure.warnings.is_empty(), "trimmed F&O bindings dangle");
+    assert!(
+        closure.warnings.iter().all(
+            |w| matches!(w, Warning::DanglingBinding { source, .. } if source == "CustomersV3")
+        )
+    );
+
+    let doc = load(
+        &dir,
+        "fno/project_accounting__project_accounting_trimmed_metadata.xml",
+    );
+    let set = doc
+        .entity_sets()
+        .find(|s| *s.entity_type == format!("{FNO_NS}.ValidationProjectTaskStatus"))
+        .expect("set");
+    let closure = Selection::new()
+        .entity_sets([set.name.to_string()])
+        .resolve(&doc)
+        .expect("selection");
+    assert_eq!(
+        names(&closure.operations, |o| &o.name),
+        ["DataValidationProjectTaskStatusEntityProjectName"],
+        "collection-bound action follows its entity type"
+    );
+}
+
+#[test]
+fn suggests_entity_set_for_entity_type_name() {
+    let doc = fixture();
+    let err = Selection::new()
+        .entity_sets(["CustomerV3", "CustomerGroups", "Vendors"])
+        .operations(["Blok"])
+        .resolve(&doc)
+        .expect_err("unknown names");
+    let SelectError::UnknownNames(unknown) = &err else {
+        panic!("unexpected {err:?}");
+    };
+    assert_eq!(unknown.len(), 3);
+    assert_eq!(unknown[0].suggestion.as_deref(), Some("CustomersV3"));
+    assert_eq!(unknown[1].name, "Vendors");
+    assert_eq!(unknown[2].suggestion.as_deref(), Some("Block"));
+    let message = err.to_string();
+    assert!(
+        message.starts_with(
+            "unknown entity set `CustomerV3` (did you mean `CustomersV3`?); `CustomerV3` is an entity type; its entity set is `CustomersV3`"
+        ),
+        "{message}"
+    );
+}
+
+#[test]
+fn selects_fixture_closure_with_type_definitions_and_flags_enums() {
+    let doc = fixture();
+    let closure = Selection::new()
+        .entity_sets(["CustomersV3"])
+        .resolve(&doc)
+        .expect("selection");
+    assert_eq!(
+        names(&closure.entity_types, |t| &t.name),
+        ["PartyBase", "CustomerV3"]
+    );
+    assert_eq!(names(&closure.type_definitions, |t| &t.name), ["Amount"]);
+    assert_eq!(
+        names(&closure.enum_types, |t| &t.name),
+        ["NoYes", "Priority"]
+    );
+    assert_eq!(names(&closure.complex_types, |t| &t.name), ["Address"]);
+    assert_eq!(names(&closure.operations, |o| &o.name), ["Block"]);
+    let unselected: Vec<&str> = closure
+        .unselected_navigation()
+        .map(|l| &*l.property.name)
+        .collect();
+    assert_eq!(unselected, ["Group", "Invoices"]);
+    assert_eq!(
+        closure.warnings,
+        [Warning::DanglingBinding {
+            source: "CustomersV3".into(),
+            path: "Invoices".into(),
+            target: "Invoices".into()
+        }]
+    );
+    assert_eq!(
+        closure.warnings[0].to_string(),
+        "navigation `CustomersV3/Invoices` is bound to `Invoices`, which the document does not declare"
+    );
+
+    let closure = Selection::new()
+        .entity_sets(["CustomersV3", "CustomerGroups"])
+        .operations(["TopCustomers"])
+        .resolve(&doc)
+        .expect("selection");
+    let unselected: Vec<&str> = closure
+        .unselected_navigation()
+        .map(|l| &*l.property.name)
+        .collect();
+    assert_eq!(unselected, ["Invoices"]);
+    assert_eq!(closure.operation_imports.len(), 1);
+}

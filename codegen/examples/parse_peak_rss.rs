@@ -19,6 +19,12 @@ fn peak_rss_kib() -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
+/// Nanoseconds this thread has spent on a CPU (wall time is unreliable on a busy machine).
+fn thread_cpu_ns() -> Option<u64> {
+    let stat = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    stat.split_whitespace().next()?.parse().ok()
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.first().map(String::as_str) == Some("--write") {
@@ -43,9 +49,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let size = std::fs::metadata(&path)?.len();
     let before = peak_rss_kib().unwrap_or(0);
+    let cpu_start = thread_cpu_ns().unwrap_or(0);
     let start = Instant::now();
     let doc = Document::from_path(&path)?;
     let elapsed = start.elapsed();
+    let cpu = thread_cpu_ns().unwrap_or(0).saturating_sub(cpu_start) as f64 / 1e9;
     let peak = peak_rss_kib().unwrap_or(0);
     let properties: usize = doc.entity_types().map(|t| t.properties.len()).sum();
     let annotations: usize = doc
@@ -67,6 +75,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "parse (from_path, streaming): {:.3} s, {:.0} MB/s",
         elapsed.as_secs_f64(),
         size as f64 / 1e6 / elapsed.as_secs_f64()
+    );
+    eprintln!(
+        "parse CPU time (this thread): {cpu:.3} s, {:.0} MB/s",
+        size as f64 / 1e6 / cpu
     );
     eprintln!(
         "peak RSS (VmHWM): {:.1} MB before parse, {:.1} MB after = {:.2}x the file size",

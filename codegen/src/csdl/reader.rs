@@ -402,9 +402,17 @@ impl<R: BufRead> XmlReader<R> {
             push_segment(&mut p, leaf, None);
             RawError::new(offset, p, kind)
         };
-        for attr in Attributes::new(tag, *name_len) {
+        let mut attributes = Attributes::new(tag, *name_len);
+        // Duplicate-attribute checking allocates a list per element; CSDL readers elsewhere
+        // accept the last value, and so does this one.
+        attributes.with_checks(false);
+        for attr in attributes {
             let attr = attr.map_err(|e| fail(ErrorKind::Xml(e.to_string())))?;
-            let value: Cow<'_, str> = if attr.value.contains(['&', '\r', '\t', '\n']) {
+            let value: Cow<'_, str> = if attr
+                .value
+                .bytes()
+                .any(|b| matches!(b, b'&' | b'\r' | b'\t' | b'\n'))
+            {
                 attr.normalized_value(XmlVersion::Implicit1_0)
                     .map_err(|e| fail(ErrorKind::Xml(e.to_string())))?
             } else {

@@ -25,6 +25,26 @@ fn thread_cpu_ns() -> Option<u64> {
     stat.split_whitespace().next()?.parse().ok()
 }
 
+fn bare_event_loop(path: &std::path::Path) -> Result<usize, Box<dyn std::error::Error>> {
+    let file = std::io::BufReader::with_capacity(64 * 1024, std::fs::File::open(path)?);
+    let mut reader = quick_xml::Reader::from_reader(file);
+    let mut buf = Vec::with_capacity(1024);
+    let mut events = 0;
+    loop {
+        buf.clear();
+        match reader.read_event_into(&mut buf)? {
+            quick_xml::events::Event::Eof => return Ok(events),
+            quick_xml::events::Event::Start(e) | quick_xml::events::Event::Empty(e) => {
+                for attr in e.attributes() {
+                    std::hint::black_box(attr?);
+                }
+                events += 1;
+            }
+            _ => events += 1,
+        }
+    }
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.first().map(String::as_str) == Some("--write") {
@@ -87,6 +107,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         (peak * 1024) as f64 / size as f64
     );
     drop(doc);
+
+    // Baseline: a bare quick-xml event loop over the same file, measured the same way.
+    let cpu_start = thread_cpu_ns().unwrap_or(0);
+    let events = bare_event_loop(&path)?;
+    let bare = thread_cpu_ns().unwrap_or(0).saturating_sub(cpu_start) as f64 / 1e9;
+    eprintln!(
+        "bare quick-xml event loop ({events} events) CPU time: {bare:.3} s, {:.0} MB/s; parse/bare time ratio {:.2}",
+        size as f64 / 1e6 / bare,
+        cpu / bare
+    );
     if temporary {
         std::fs::remove_file(&path)?;
     }

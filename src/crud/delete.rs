@@ -1,0 +1,103 @@
+//! [`DeleteRequest`]: deleting an entity, guarded by its ETag.
+
+use std::future::IntoFuture;
+
+use futures::future::BoxFuture;
+use reqwest::Method;
+
+use super::address::EntityRef;
+use super::etag::{ETag, Precondition};
+use super::wire::accept_json;
+use crate::client::Client;
+use crate::entity::Entity;
+use crate::error::Result;
+use crate::transport::{self, Request};
+
+/// Deletes an entity with `DELETE Set(key)`; made by [`Client::delete`] or
+/// [`EntityRef::delete`].
+///
+/// Like [`UpdateRequest`](crate::UpdateRequest), it sends `If-Match` with the ETag given to
+/// [`if_match`](Self::if_match), so a row someone changed since it was read is not deleted
+/// (412, [`Error::PreconditionFailed`](crate::Error::PreconditionFailed)).
+///
+/// ```no_run
+/// # use d365fo_odata::{Client, Entity, Result};
+/// # async fn run<E: Entity>(client: Client, key: E::Key) -> Result<()> {
+/// let row = client.get::<E>(&key).await?;
+/// client.delete::<E>(&key).if_match(row.etag()).await?;
+/// # Ok(()) }
+/// ```
+#[must_use = "a request does nothing until it is awaited"]
+#[derive(Debug, Clone)]
+pub struct DeleteRequest<E> {
+    entity: EntityRef<E>,
+    precondition: Precondition,
+}
+
+impl Client {
+    /// Deletes the entity of `E`'s entity set with this key. Same as
+    /// `client.entity::<E>(key).delete()`.
+    pub fn delete<E: Entity>(&self, key: &E::Key) -> DeleteRequest<E> {
+        self.entity::<E>(key).delete()
+    }
+}
+
+impl<E: Entity> DeleteRequest<E> {
+    pub(crate) fn new(entity: EntityRef<E>) -> Self {
+        DeleteRequest {
+            entity,
+            precondition: Precondition::None,
+        }
+    }
+
+    /// Deletes only this version of the entity (`If-Match: <etag>`). Takes an `&ETag` or the
+    /// `Option<&ETag>` of [`Entity::etag`]; with `None` no `If-Match` is sent.
+    pub fn if_match<'a>(mut self, etag: impl Into<Option<&'a ETag>>) -> Self {
+        self.precondition = Precondition::from_known(etag.into());
+        self
+    }
+
+    /// Deletes whatever version exists (`If-Match: *`).
+    pub fn if_match_any(mut self) -> Self {
+        self.precondition = Precondition::Any;
+        self
+    }
+
+    /// Sends no `If-Match` at all.
+    pub fn without_if_match(mut self) -> Self {
+        self.precondition = Precondition::None;
+        self
+    }
+
+    /// Adds F&O's `cross-company=true`: needed to delete a row of another company than the
+    /// caller's default.
+    pub fn cross_company(mut self) -> Self {
+        self.entity = self.entity.cross_company();
+        self
+    }
+
+    /// Sends the request.
+    ///
+    /// # Errors
+    /// [`Error::PreconditionFailed`](crate::Error::PreconditionFailed) when the ETag is stale;
+    /// [`Error::NotFound`](crate::Error::NotFound) when no entity has this key;
+    /// [`Error::Config`](crate::Error::Config) when the ETag cannot be sent; any other
+    /// [`Error`](crate::Error) from sending.
+    pub async fn send(self) -> Result<()> {
+        let url = self.entity.url()?;
+        let request = self
+            .precondition
+            .apply(accept_json(Request::new(Method::DELETE, url)))?;
+        transport::send(self.entity.client(), request).await?;
+        Ok(())
+    }
+}
+
+impl<E: Entity> IntoFuture for DeleteRequest<E> {
+    type Output = Result<()>;
+    type IntoFuture = BoxFuture<'static, Result<()>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}

@@ -1,0 +1,34 @@
+//! Single-entity reads and writes: get by key, create, update (PATCH), delete, and the ETags that
+//! guard updates and deletes against lost writes.
+//!
+//! Everything starts from the [`Client`](crate::Client):
+//!
+//! | call | request | yields |
+//! |---|---|---|
+//! | [`Client::get`](crate::Client::get) | `GET Set(key)` | the entity |
+//! | [`Client::create`](crate::Client::create) | `POST Set` with the fields that are set | the created entity |
+//! | [`Client::update`](crate::Client::update) | `PATCH Set(key)` with the fields that are set | the new [`ETag`], when sent |
+//! | [`Client::delete`](crate::Client::delete) | `DELETE Set(key)` | nothing |
+//! | [`Client::entity`](crate::Client::entity) | an [`EntityRef`] to do several of these, or invoke bound operations | |
+//!
+//! Each returns a request builder that runs when awaited (or with `send()`), so options read in
+//! order: `client.update(&key, &changes).if_match(row.etag()).cross_company().await`.
+
+mod address;
+mod create;
+mod delete;
+mod etag;
+mod get;
+mod update;
+mod wire;
+mod write_errors;
+
+pub use address::EntityRef;
+pub use create::CreateRequest;
+pub use delete::DeleteRequest;
+pub use etag::ETag;
+pub use get::GetRequest;
+pub use update::UpdateRequest;
+
+pub(crate) use address::{check_segment, resource_url};
+pub(crate) use wire::{accept_json, with_json_body};

@@ -259,22 +259,33 @@ async fn token_is_fetched_once_and_reused_across_requests() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn token_is_refreshed_before_it_expires() {
+    // A 20 s token refreshed 10 s before expiry: reused for its first 10 s, which leaves a wide
+    // margin for the first reads on a busy machine, then replaced before it expires.
     let endpoint = TokenEndpoint::start(Behaviour {
-        expires_in: 4,
+        expires_in: 20,
         ..endpoint_with(vec![GOOD_TOKEN])
     })
     .await;
-    let auth = client_secret(&endpoint, SECRET).with_refresh_margin(Duration::from_secs(2));
+    let auth = client_secret(&endpoint, SECRET).with_refresh_margin(Duration::from_secs(10));
     let client = client(auth);
+    let issued = std::time::Instant::now();
     read_three(&client).await.unwrap();
     read_three(&client).await.unwrap();
-    assert_eq!(endpoint.requests(), 1, "reused while more than 2 s remain");
-    tokio::time::sleep(Duration::from_millis(2500)).await;
+    assert!(
+        issued.elapsed() < Duration::from_secs(10),
+        "reads took {:?}",
+        issued.elapsed()
+    );
+    assert_eq!(endpoint.requests(), 1, "reused while more than 10 s remain");
+    tokio::time::sleep(
+        Duration::from_secs(10).saturating_sub(issued.elapsed()) + Duration::from_millis(500),
+    )
+    .await;
     read_three(&client).await.unwrap();
     assert_eq!(
         endpoint.requests(),
         2,
-        "refreshed once less than 2 s remain, before it expired"
+        "refreshed once less than 10 s remain, before it expired"
     );
 }
 

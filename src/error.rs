@@ -59,13 +59,22 @@ pub enum Error {
     #[error("precondition failed: {0}")]
     PreconditionFailed(Box<ServiceError>),
 
-    /// The service answered 429 (or 503 with `Retry-After`) and the retry budget is spent.
-    #[error("throttled: {error}{}", retry_after_note(*.retry_after))]
+    /// The service answered 429 (or 503 with `Retry-After`) and the retry budget is spent (see
+    /// [`RetryPolicy`](crate::RetryPolicy)), or retries are off.
+    #[error(
+        "throttled after {attempts} attempt(s), {}s spent waiting: {error}{}",
+        waited.as_secs(),
+        retry_after_note(*.retry_after)
+    )]
     Throttled {
         /// The last throttling response.
         error: Box<ServiceError>,
-        /// The server's last `Retry-After`, when it sent one.
+        /// The server's last `Retry-After` as sent (before any cap), when it sent a readable one.
         retry_after: Option<Duration>,
+        /// How many times the request was sent.
+        attempts: u32,
+        /// How long the request waited between its attempts (backoff and throttling pauses).
+        waited: Duration,
     },
 
     /// The service rejected the credentials (401) or the caller's rights (403).
@@ -173,6 +182,28 @@ impl Error {
     /// `true` for [`Error::Timeout`].
     pub fn is_timeout(&self) -> bool {
         matches!(self, Error::Timeout { .. })
+    }
+
+    /// A throttling error for one attempt, before any retry.
+    pub(crate) fn throttled(error: Box<ServiceError>, retry_after: Option<Duration>) -> Self {
+        Error::Throttled {
+            error,
+            retry_after,
+            attempts: 1,
+            waited: Duration::ZERO,
+        }
+    }
+
+    /// Records on a throttling error how often the request was sent and how long it waited.
+    pub(crate) fn with_attempts(mut self, attempts_made: u32, waited_total: Duration) -> Self {
+        if let Error::Throttled {
+            attempts, waited, ..
+        } = &mut self
+        {
+            *attempts = attempts_made;
+            *waited = waited_total;
+        }
+        self
     }
 
     pub(crate) fn config(message: impl fmt::Display) -> Self {

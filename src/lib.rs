@@ -9,9 +9,11 @@ mod client;
 pub mod edm;
 mod entity;
 mod error;
+pub mod limits;
 mod paging;
 pub mod profile;
 mod query;
+pub mod retry;
 mod service_error;
 mod transport;
 
@@ -19,8 +21,10 @@ pub use auth::{Auth, Secret};
 pub use client::{Client, ClientBuilder, DEFAULT_MAX_PAGE_SIZE, DEFAULT_TIMEOUT};
 pub use entity::{Entity, EntityKey};
 pub use error::{Error, Result};
+pub use limits::RateLimit;
 pub use paging::{Page, Pages, Rows};
 pub use query::{Field, Filter, IntoLiteral, OrderBy, Ordered, Query, RawQuery};
+pub use retry::RetryPolicy;
 pub use service_error::{ErrorDetail, ServiceError};
 
 /// The README's code examples, compiled as doc tests so they cannot drift from the API.

@@ -10,7 +10,10 @@ use url::Url;
 
 use crate::auth::{Auth, Secret, TokenCache, TokenCredential, default_scope};
 use crate::error::{Error, Result};
+use crate::limits::{DEFAULT_CONCURRENCY_LIMIT, RateLimit};
 use crate::query::RawQuery;
+use crate::retry::RetryPolicy;
+use crate::transport::{Gate, Limits};
 
 /// Default page size asked for with `Prefer: odata.maxpagesize`.
 pub const DEFAULT_MAX_PAGE_SIZE: u32 = 1000;
@@ -48,6 +51,12 @@ pub(crate) struct Inner {
     pub(crate) tokens: Option<TokenCache>,
     pub(crate) timeout: Duration,
     pub(crate) max_page_size: Option<u32>,
+    /// When and how often requests are retried.
+    pub(crate) retry: RetryPolicy,
+    /// The throttle gate shared by every task of this client.
+    pub(crate) gate: Gate,
+    /// Concurrency and rate limits shared by every task of this client.
+    pub(crate) limits: Limits,
 }
 
 impl Client {
@@ -63,6 +72,9 @@ impl Client {
             max_page_size: Some(DEFAULT_MAX_PAGE_SIZE),
             user_agent: None,
             default_headers: HeaderMap::new(),
+            retry: RetryPolicy::standard(),
+            concurrency_limit: Some(DEFAULT_CONCURRENCY_LIMIT),
+            rate_limit: None,
         }
     }
 
@@ -94,6 +106,9 @@ pub struct ClientBuilder {
     max_page_size: Option<u32>,
     user_agent: Option<String>,
     default_headers: HeaderMap,
+    retry: RetryPolicy,
+    concurrency_limit: Option<usize>,
+    rate_limit: Option<RateLimit>,
 }
 
 impl ClientBuilder {
@@ -162,12 +177,41 @@ impl ClientBuilder {
         Ok(self)
     }
 
+    /// Sets when and how often failed requests are retried, and how throttling is waited out.
+    /// Default: [`RetryPolicy::standard`]; [`RetryPolicy::none`] turns retries off.
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Most requests in flight at once, across every clone of the client (retries included);
+    /// further requests wait for a slot. Default: 52 ([`DEFAULT_CONCURRENCY_LIMIT`], F&O's
+    /// per-user concurrency limit); `None`: no limit. `Some(0)` is refused by
+    /// [`build`](Self::build).
+    pub fn concurrency_limit(mut self, limit: Option<usize>) -> Self {
+        self.concurrency_limit = limit;
+        self
+    }
+
+    /// Limits how many requests the client starts per unit of time (retries included); requests
+    /// over it wait. Default: no rate limit.
+    pub fn rate_limit(mut self, limit: RateLimit) -> Self {
+        self.rate_limit = Some(limit);
+        self
+    }
+
     /// Builds the client.
     ///
     /// # Errors
     /// [`Error::Config`] or [`Error::Url`] when the environment URL is unusable (see
-    /// [`Client::builder`]), or when the HTTP stack cannot be initialised.
+    /// [`Client::builder`]), when the concurrency limit is zero, or when the HTTP stack cannot be
+    /// initialised.
     pub fn build(self) -> Result<Client> {
+        if self.concurrency_limit == Some(0) {
+            return Err(Error::config(
+                "concurrency limit 0 would block every request; use None for no limit",
+            ));
+        }
         let root = service_root::service_root(&self.environment_url, self.allow_http_loopback)?;
         let mut headers = self.default_headers;
         headers.insert("OData-Version", HeaderValue::from_static("4.0"));
@@ -196,6 +240,9 @@ impl ClientBuilder {
                 tokens,
                 timeout: self.timeout,
                 max_page_size: self.max_page_size,
+                retry: self.retry,
+                gate: Gate::default(),
+                limits: Limits::new(self.concurrency_limit, self.rate_limit),
             }),
         })
     }

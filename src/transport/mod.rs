@@ -1,17 +1,38 @@
-//! Sending one request: authorization, the request itself, and turning error statuses into typed
-//! errors. Every request of the crate goes through [`send`].
+//! Sending requests: the client's limits, the shared throttle gate, authorization, retries, and
+//! turning error statuses into typed errors. Every request of the crate goes through [`send`].
+//!
+//! The order for each attempt: a place among the requests in flight ([`limits`]), the throttle
+//! gate ([`throttle`]), the rate limit, then the request with its `Authorization` header (one
+//! retry with a fresh token after a 401). A failed attempt is classified ([`Cause`]) and the
+//! retry loop ([`retry`]) decides from the client's [`RetryPolicy`](crate::RetryPolicy) whether
+//! and when to try again.
 
+mod limits;
+mod redact;
+mod retry;
+mod retry_after;
 mod status;
+mod throttle;
+
+use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
-use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
+use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, IF_MATCH};
 use reqwest::{Method, StatusCode};
+use tracing::Instrument as _;
 use url::Url;
 
 use crate::client::Client;
 use crate::error::{Error, Result};
 
+pub(crate) use limits::Limits;
+#[allow(
+    unused_imports,
+    reason = "for `$batch`, which reads Retry-After of its parts"
+)]
+pub(crate) use retry_after::{parse_retry_after, retry_after};
 pub(crate) use status::status_error;
+pub(crate) use throttle::Gate;
 
 /// A request to send: what [`send`] needs, in one value that can be sent again.
 #[derive(Debug, Clone)]
@@ -20,6 +41,8 @@ pub(crate) struct Request {
     pub(crate) url: Url,
     pub(crate) headers: HeaderMap,
     pub(crate) body: Option<Bytes>,
+    /// Whether sending twice is as good as once; `None`: derived from method and headers.
+    pub(crate) idempotent: Option<bool>,
 }
 
 impl Request {
@@ -30,6 +53,7 @@ impl Request {
             url,
             headers: HeaderMap::new(),
             body: None,
+            idempotent: None,
         }
     }
 
@@ -40,12 +64,32 @@ impl Request {
     }
 
     /// Sets a body with its content type.
-    #[expect(dead_code, reason = "writes (create, update, actions) are the callers")]
+    #[allow(dead_code, reason = "writes (create, update, actions) are the callers")]
     pub(crate) fn body(mut self, content_type: &'static str, body: impl Into<Bytes>) -> Self {
         self.headers
             .insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
         self.body = Some(body.into());
         self
+    }
+
+    /// Says whether the request may be sent again after a failure that leaves open whether the
+    /// server processed it, overriding what [`Request::is_idempotent`] derives (a `$batch` POST
+    /// of GETs only is idempotent; one with a change set is not).
+    #[allow(dead_code, reason = "`$batch` is the caller")]
+    pub(crate) fn idempotent(mut self, idempotent: bool) -> Self {
+        self.idempotent = Some(idempotent);
+        self
+    }
+
+    /// Whether sending the request twice has the effect of sending it once: as set with
+    /// [`Request::idempotent`], else `true` for GET, HEAD, OPTIONS, PUT and DELETE and for a PATCH
+    /// with `If-Match` (a second one fails on the changed ETag instead of applying twice).
+    pub(crate) fn is_idempotent(&self) -> bool {
+        self.idempotent.unwrap_or_else(|| match self.method {
+            Method::GET | Method::HEAD | Method::OPTIONS | Method::PUT | Method::DELETE => true,
+            Method::PATCH => self.headers.contains_key(IF_MATCH),
+            _ => false,
+        })
     }
 }
 
@@ -62,41 +106,132 @@ pub(crate) struct Response {
     pub(crate) body: Bytes,
 }
 
-/// Sends `request`, reads the body, and maps an error status to its [`Error`].
+/// Sends `request` (again, as the client's retry policy allows), reads the body, and maps an
+/// error status to its [`Error`].
 ///
 /// With a credential, a `401 Unauthorized` answer makes the client drop the token and send the
 /// request once more with a fresh one.
 pub(crate) async fn send(client: &Client, request: Request) -> Result<Response> {
+    let span = tracing::info_span!(
+        "odata.request",
+        method = %request.method,
+        url = %redact::loggable_url(&request.url),
+        status = tracing::field::Empty,
+        attempts = tracing::field::Empty,
+        duration_ms = tracing::field::Empty,
+    );
+    retry::send_with_retries(client, &request)
+        .instrument(span)
+        .await
+}
+
+/// Reports a throttling answer received outside [`send`] (a part of a `$batch` response with 429
+/// and `Retry-After`): closes the client's throttle gate for the wait it asks for (capped, or the
+/// policy's default wait when absent) and returns that wait. Does nothing and returns zero when
+/// the client's retries are off.
+#[allow(dead_code, reason = "`$batch` is the caller")]
+pub(crate) fn report_throttling(client: &Client, headers: &HeaderMap) -> Duration {
+    let inner = client.inner();
+    if !inner.retry.is_enabled() {
+        return Duration::ZERO;
+    }
+    let wait = inner
+        .retry
+        .throttle_wait(retry_after(headers, SystemTime::now()));
+    inner.gate.close_for(wait);
+    tracing::info!(
+        wait_ms = wait.as_millis() as u64,
+        "throttled: pausing every request of the client"
+    );
+    wait
+}
+
+/// Waits until the client's throttle gate is open and returns how long that took.
+#[allow(dead_code, reason = "`$batch` is the caller")]
+pub(crate) async fn wait_for_gate(client: &Client) -> Duration {
+    client.inner().gate.wait().await
+}
+
+/// Why an attempt failed, as far as retrying is concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Cause {
+    /// No connection could be made: the server never saw the request.
+    NotSent,
+    /// The request went out but no whole response came back (reset, timeout, a cut-off body):
+    /// the server may have processed it.
+    Interrupted,
+    /// The server answered with an error status.
+    Status {
+        /// The status.
+        status: StatusCode,
+        /// Its `Retry-After`, when readable.
+        retry_after: Option<Duration>,
+    },
+    /// Anything that no retry can fix (no token could be obtained).
+    Final,
+}
+
+/// A failed attempt: the error to return and why it happened.
+#[derive(Debug)]
+pub(crate) struct Failure {
+    pub(crate) error: Error,
+    pub(crate) cause: Cause,
+}
+
+impl From<Error> for Failure {
+    fn from(error: Error) -> Self {
+        Failure {
+            error,
+            cause: Cause::Final,
+        }
+    }
+}
+
+/// One attempt of [`send`] with authorization: a token from the client's cache, and with a
+/// credential, once more with a fresh token after a 401.
+async fn send_authorized(
+    client: &Client,
+    request: &Request,
+) -> std::result::Result<Response, Failure> {
     let inner = client.inner();
     let Some(tokens) = &inner.tokens else {
         let authorization = inner.auth.header_value();
-        return send_once(client, &request, authorization).await;
+        return send_once(client, request, authorization).await;
     };
     let token = tokens.token().await?;
-    let first = send_once(client, &request, Some(token.header_value())).await;
+    let first = send_once(client, request, Some(token.header_value())).await;
     match first {
-        Err(Error::Auth(error)) if error.status == StatusCode::UNAUTHORIZED.as_u16() => {
-            match tokens.replace_rejected(&token).await? {
-                Some(fresh) => send_once(client, &request, Some(fresh.header_value())).await,
-                None => Err(Error::Auth(error)),
-            }
-        }
+        Err(Failure {
+            error: Error::Auth(error),
+            cause:
+                Cause::Status {
+                    status: StatusCode::UNAUTHORIZED,
+                    ..
+                },
+        }) => match tokens.replace_rejected(&token).await? {
+            Some(fresh) => send_once(client, request, Some(fresh.header_value())).await,
+            None => Err(Failure {
+                error: Error::Auth(error),
+                cause: Cause::Final,
+            }),
+        },
         other => other,
     }
 }
 
-/// One attempt of [`send`], with `authorization` as the `Authorization` header.
+/// One HTTP exchange, with `authorization` as the `Authorization` header.
 async fn send_once(
     client: &Client,
     request: &Request,
     authorization: Option<String>,
-) -> Result<Response> {
+) -> std::result::Result<Response, Failure> {
     let inner = client.inner();
     let Request {
         method,
         url,
         headers,
         body,
+        ..
     } = request;
     let mut builder = inner
         .http
@@ -108,11 +243,21 @@ async fn send_once(
     if let Some(body) = body {
         builder = builder.body(body.clone());
     }
-    let transport_error = |e| Error::from_reqwest(method, url.as_str(), inner.timeout, e);
-    let response = builder.send().await.map_err(transport_error)?;
+    let transport_failure = |e: reqwest::Error| {
+        let cause = if e.is_connect() {
+            Cause::NotSent
+        } else {
+            Cause::Interrupted
+        };
+        Failure {
+            error: Error::from_reqwest(method, url.as_str(), inner.timeout, e),
+            cause,
+        }
+    };
+    let response = builder.send().await.map_err(transport_failure)?;
     let status = response.status();
     let headers = response.headers().clone();
-    let body = response.bytes().await.map_err(transport_error)?;
+    let body = response.bytes().await.map_err(transport_failure)?;
     if status.is_success() {
         return Ok(Response {
             status,
@@ -120,5 +265,14 @@ async fn send_once(
             body,
         });
     }
-    Err(status_error(method, url, status, &headers, &body))
+    Err(Failure {
+        error: status_error(method, url, status, &headers, &body),
+        cause: Cause::Status {
+            status,
+            retry_after: retry_after(&headers, SystemTime::now()),
+        },
+    })
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,11 +1,12 @@
 //! Turning an error status into the typed [`Error`] that says what the service meant.
 
-use std::time::Duration;
+use std::time::SystemTime;
 
 use reqwest::header::{HeaderMap, RETRY_AFTER};
 use reqwest::{Method, StatusCode};
 use url::Url;
 
+use super::retry_after::retry_after;
 use crate::error::Error;
 use crate::service_error::{ACTIVITY_ID_HEADERS, ServiceError};
 
@@ -35,16 +36,12 @@ pub(crate) fn status_error(
             Error::PreconditionFailed(error)
         }
         StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => Error::Auth(error),
-        StatusCode::TOO_MANY_REQUESTS => Error::Throttled {
-            error,
-            retry_after: retry_after_seconds(headers),
-        },
+        StatusCode::TOO_MANY_REQUESTS => {
+            Error::throttled(error, retry_after(headers, SystemTime::now()))
+        }
+        StatusCode::SERVICE_UNAVAILABLE if headers.contains_key(RETRY_AFTER) => {
+            Error::throttled(error, retry_after(headers, SystemTime::now()))
+        }
         _ => Error::Service(error),
     }
-}
-
-/// `Retry-After` in its delta-seconds form.
-fn retry_after_seconds(headers: &HeaderMap) -> Option<Duration> {
-    let value = headers.get(RETRY_AFTER)?.to_str().ok()?;
-    value.trim().parse::<u64>().ok().map(Duration::from_secs)
 }

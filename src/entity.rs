@@ -3,6 +3,7 @@
 
 use serde::de::DeserializeOwned;
 
+use crate::crud::ETag;
 use crate::profile::Profile;
 
 /// An entity type exposed through an entity set (e.g. `CustomerV3` through `CustomersV3`).
@@ -17,6 +18,13 @@ pub trait Entity: DeserializeOwned + Send + 'static {
     type Key: EntityKey;
     /// What the service accepts in queries over this entity set.
     type Profile: Profile;
+
+    /// The entity's version as read (`@odata.etag`), to send in `If-Match` when updating or
+    /// deleting it. Generated types return their `@odata.etag` field; the default is `None`
+    /// (no version known, so no `If-Match` is sent).
+    fn etag(&self) -> Option<&ETag> {
+        None
+    }
 }
 
 /// The key of an entity type: writes the key predicate of a URL.

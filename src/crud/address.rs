@@ -158,6 +158,10 @@ mod tests {
         for bad in ["", "A/B", "A?x", "A#", "50%", " A", "F(x)"] {
             assert!(check_segment("entity set", bad).is_err(), "{bad:?}");
         }
-        check_segment("operation", "Microsoft.Dynamics.DataEntities.ExportToPackage").unwrap();
+        check_segment(
+            "operation",
+            "Microsoft.Dynamics.DataEntities.ExportToPackage",
+        )
+        .unwrap();
     }
 }

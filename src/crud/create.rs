@@ -38,7 +38,10 @@ pub struct CreateRequest<E> {
 impl<E> fmt::Debug for CreateRequest<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("CreateRequest")
-            .field("body", &self.body.as_ref().map(|b| String::from_utf8_lossy(b)))
+            .field(
+                "body",
+                &self.body.as_ref().map(|b| String::from_utf8_lossy(b)),
+            )
             .finish_non_exhaustive()
     }
 }
@@ -87,19 +90,20 @@ impl<E: Entity> CreateRequest<E> {
             return serde_json::from_slice(&response.body)
                 .map_err(|e| Error::decode(what(), url.as_str(), &e));
         }
-        let location = created_location(&self.client, &url, &response.headers).ok_or_else(|| {
-            Error::Decode {
-                what: what(),
-                url: url.to_string(),
-                line: 0,
-                column: 0,
-                message: format!(
-                    "HTTP {} without a body, and no Location or OData-EntityId header under \
+        let location =
+            created_location(&self.client, &url, &response.headers).ok_or_else(|| {
+                Error::Decode {
+                    what: what(),
+                    url: url.to_string(),
+                    line: 0,
+                    column: 0,
+                    message: format!(
+                        "HTTP {} without a body, and no Location or OData-EntityId header under \
                      the service root to read the entity from",
-                    response.status.as_u16()
-                ),
-            }
-        })?;
+                        response.status.as_u16()
+                    ),
+                }
+            })?;
         let request = accept_json(Request::new(Method::GET, location.clone()));
         let response = transport::send(&self.client, request).await?;
         serde_json::from_slice(&response.body)

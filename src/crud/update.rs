@@ -49,7 +49,10 @@ impl<E> fmt::Debug for UpdateRequest<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("UpdateRequest")
             .field("entity", &self.entity)
-            .field("body", &self.body.as_ref().map(|b| String::from_utf8_lossy(b)))
+            .field(
+                "body",
+                &self.body.as_ref().map(|b| String::from_utf8_lossy(b)),
+            )
             .field("precondition", &self.precondition)
             .finish()
     }

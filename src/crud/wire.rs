@@ -50,7 +50,10 @@ mod tests {
     fn reads_etag_response_header_verbatim() {
         let mut headers = HeaderMap::new();
         assert_eq!(header_etag(&headers), None);
-        headers.insert(ETAG, HeaderValue::from_static(r#"W/"2024-01-01T00:00:00Z""#));
+        headers.insert(
+            ETAG,
+            HeaderValue::from_static(r#"W/"2024-01-01T00:00:00Z""#),
+        );
         assert_eq!(
             header_etag(&headers),
             Some(ETag::new(r#"W/"2024-01-01T00:00:00Z""#))

@@ -148,8 +148,8 @@ mod tests {
 
     #[test]
     fn body_that_is_not_json_is_a_decode_error_naming_operation_and_url() {
-        let e = value::<i64>("function GetCustomerCount", &url(), b"<html>oops</html>")
-            .unwrap_err();
+        let e =
+            value::<i64>("function GetCustomerCount", &url(), b"<html>oops</html>").unwrap_err();
         match &e {
             Error::Decode { what, url, .. } => {
                 assert_eq!(what, "result of function GetCustomerCount");
@@ -159,8 +159,7 @@ mod tests {
         }
         let e = value_or_nested::<String>("action A", &url(), b"not json").unwrap_err();
         assert!(matches!(e, Error::Decode { .. }), "{e:?}");
-        let e = value_or_nested::<String>("action A", &url(), br#"{"value":{"x":1}}"#)
-            .unwrap_err();
+        let e = value_or_nested::<String>("action A", &url(), br#"{"value":{"x":1}}"#).unwrap_err();
         assert!(matches!(e, Error::Decode { .. }), "{e:?}");
     }
 }

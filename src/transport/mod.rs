@@ -64,7 +64,6 @@ impl Request {
     }
 
     /// Sets a body with its content type.
-    #[allow(dead_code, reason = "writes (create, update, actions) are the callers")]
     pub(crate) fn body(mut self, content_type: &'static str, body: impl Into<Bytes>) -> Self {
         self.headers
             .insert(CONTENT_TYPE, HeaderValue::from_static(content_type));

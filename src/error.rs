@@ -127,6 +127,23 @@ pub enum Error {
         origin: String,
     },
 
+    /// A `$batch` response is not well-formed `multipart/mixed` (no boundary, a broken delimiter,
+    /// an unparsable status line, a truncated body, more parts than requests).
+    #[error("malformed $batch response from {url} at byte {offset}: {message}")]
+    Multipart {
+        /// URL of the `$batch` request.
+        url: String,
+        /// Byte offset in the response body where the problem was found.
+        offset: usize,
+        /// What is wrong.
+        message: String,
+    },
+
+    /// One operation of a `$batch` has no result of its own: rolled back with its change set,
+    /// not executed, or not answered. See [`BatchError`](crate::BatchError).
+    #[error(transparent)]
+    Batch(Box<crate::batch::BatchError>),
+
     /// A URL could not be built or parsed.
     #[error("invalid URL {input:?}: {source}")]
     Url {

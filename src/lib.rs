@@ -8,6 +8,7 @@
 //! [`Error`] type whose variants separate "the service said no" from transport problems.
 
 pub mod auth;
+pub mod batch;
 mod client;
 mod crud;
 pub mod edm;
@@ -23,6 +24,7 @@ mod service_error;
 mod transport;
 
 pub use auth::{Auth, Secret};
+pub use batch::{Batch, BatchError, BatchResults, ChangeSet, Slot};
 pub use client::{Client, ClientBuilder, DEFAULT_MAX_PAGE_SIZE, DEFAULT_TIMEOUT};
 pub use crud::{CreateRequest, DeleteRequest, ETag, EntityRef, GetRequest, UpdateRequest};
 pub use entity::{Entity, EntityKey};

@@ -1,0 +1,687 @@
+//! Reading a `$batch` response: a strict `multipart/mixed` parser (RFC 2046 §5.1) whose parts are
+//! HTTP responses (`application/http`) or change-set responses (a nested `multipart/mixed`).
+//!
+//! Line ends may be CRLF or bare LF. Everything else is checked: the boundary parameter, the
+//! delimiter lines, part headers, the embedded status line, `Content-Length` of an embedded
+//! response, the closing delimiter. A violation is an [`Error::Multipart`] carrying the byte
+//! offset in the response body where it was found. The parser never loops without consuming
+//! input and never indexes out of bounds, so a truncated or corrupted body fails fast.
+
+use bytes::Bytes;
+use reqwest::StatusCode;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+
+use crate::error::Error;
+
+/// Deepest nesting accepted: a batch holding change sets (which hold requests).
+const MAX_DEPTH: usize = 2;
+
+/// One HTTP response embedded in a `$batch` response.
+#[derive(Debug, Clone)]
+pub(crate) struct PartResponse {
+    /// The part's `Content-ID`, when it had one.
+    pub(crate) content_id: Option<String>,
+    /// Status of the embedded response.
+    pub(crate) status: StatusCode,
+    /// Headers of the embedded response.
+    pub(crate) headers: HeaderMap,
+    /// Body of the embedded response (a slice of the whole response body).
+    pub(crate) body: Bytes,
+    /// Byte offset of the part in the outer body.
+    pub(crate) offset: usize,
+}
+
+/// One top-level part of a `$batch` response.
+#[derive(Debug, Clone)]
+pub(crate) enum Part {
+    /// The response to a request outside change sets, or the single response of a failed
+    /// change set.
+    Response(PartResponse),
+    /// The responses to the requests of a change set that succeeded.
+    ChangeSet {
+        /// The responses, in the order the service sent them.
+        responses: Vec<PartResponse>,
+        /// Byte offset of the change-set part in the outer body.
+        offset: usize,
+    },
+}
+
+impl Part {
+    /// Byte offset of the part in the outer body.
+    pub(crate) fn offset(&self) -> usize {
+        match self {
+            Part::Response(r) => r.offset,
+            Part::ChangeSet { offset, .. } => *offset,
+        }
+    }
+}
+
+/// A parse failure before it is tied to a URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ParseFailure {
+    pub(crate) offset: usize,
+    pub(crate) message: String,
+}
+
+impl ParseFailure {
+    pub(crate) fn into_error(self, url: &str) -> Error {
+        Error::Multipart {
+            url: url.to_owned(),
+            offset: self.offset,
+            message: self.message,
+        }
+    }
+}
+
+type Parsed<T> = Result<T, ParseFailure>;
+
+fn fail<T>(offset: usize, message: impl Into<String>) -> Parsed<T> {
+    Err(ParseFailure {
+        offset,
+        message: message.into(),
+    })
+}
+
+/// The `boundary` parameter of a `multipart/mixed` content type.
+pub(crate) fn boundary_of(content_type: &str) -> Result<String, String> {
+    let mut params = content_type.split(';');
+    let media = params.next().unwrap_or("").trim();
+    if !media.eq_ignore_ascii_case("multipart/mixed") {
+        return Err(format!(
+            "expected content type multipart/mixed, found {content_type:?}"
+        ));
+    }
+    for param in params {
+        let Some((name, value)) = param.split_once('=') else {
+            continue;
+        };
+        if !name.trim().eq_ignore_ascii_case("boundary") {
+            continue;
+        }
+        let value = value.trim();
+        let value = match value.strip_prefix('"') {
+            Some(rest) => rest
+                .strip_suffix('"')
+                .ok_or_else(|| format!("unterminated quoted boundary in {content_type:?}"))?,
+            None => value,
+        };
+        if value.is_empty() || value.len() > 70 {
+            return Err(format!(
+                "boundary must be 1 to 70 characters (RFC 2046), found {value:?}"
+            ));
+        }
+        return Ok(value.to_owned());
+    }
+    Err(format!("no boundary parameter in {content_type:?}"))
+}
+
+/// Parses the body of a `$batch` response whose `Content-Type` is `content_type`.
+pub(crate) fn parse_batch(content_type: &str, body: &Bytes) -> Parsed<Vec<Part>> {
+    let boundary =
+        boundary_of(content_type).map_err(|message| ParseFailure { offset: 0, message })?;
+    let mut parts = Vec::new();
+    for raw in split_multipart(body, 0, body.len(), &boundary)? {
+        parts.push(parse_part(body, raw, 1)?);
+    }
+    Ok(parts)
+}
+
+/// The extent of one body part: headers and content, as offsets into the whole body.
+#[derive(Debug, Clone, Copy)]
+struct RawPart {
+    start: usize,
+    end: usize,
+}
+
+/// Splits `body[start..end]` at the delimiters of `boundary`.
+fn split_multipart(body: &[u8], start: usize, end: usize, boundary: &str) -> Parsed<Vec<RawPart>> {
+    let dash_boundary = format!("--{boundary}");
+    let dash_boundary = dash_boundary.as_bytes();
+    // The first delimiter may open the body directly (no CRLF before it); a preamble is ignored.
+    let mut at = match find_delimiter(body, start, end, dash_boundary, true) {
+        Some(d) => d,
+        None => {
+            return fail(
+                start,
+                format!("no delimiter line \"--{boundary}\" found in the multipart body"),
+            );
+        }
+    };
+    let mut parts = Vec::new();
+    loop {
+        // `at.after` is just past "--boundary".
+        let rest = &body[at.after..end];
+        if rest.starts_with(b"--") {
+            if parts.is_empty() {
+                return fail(at.start, "the multipart body has no parts");
+            }
+            return Ok(parts);
+        }
+        let content_start = match line_end_after_padding(body, at.after, end) {
+            Some(next) => next,
+            None => {
+                return fail(
+                    at.after,
+                    "delimiter line is not followed by a line end (or by \"--\")",
+                );
+            }
+        };
+        let Some(next) = find_delimiter(body, content_start, end, dash_boundary, false) else {
+            return fail(
+                end,
+                format!(
+                    "the body ends without the closing delimiter \"--{boundary}--\" (truncated response?)"
+                ),
+            );
+        };
+        parts.push(RawPart {
+            start: content_start,
+            end: next.start,
+        });
+        at = next;
+    }
+}
+
+/// Where a delimiter line starts (its leading line end included) and where the boundary ends.
+#[derive(Debug, Clone, Copy)]
+struct Delimiter {
+    start: usize,
+    after: usize,
+}
+
+/// Finds the next `--boundary` that starts a line, in `body[from..end]`. With `at_start`, a
+/// delimiter at `from` itself counts (the opening one needs no line end before it).
+fn find_delimiter(
+    body: &[u8],
+    from: usize,
+    end: usize,
+    dash_boundary: &[u8],
+    at_start: bool,
+) -> Option<Delimiter> {
+    let is_delimiter_at = |pos: usize| {
+        let after = pos.checked_add(dash_boundary.len())?;
+        if after > end || &body[pos..after] != dash_boundary {
+            return None;
+        }
+        if after == end {
+            return Some(after);
+        }
+        // A longer boundary that merely starts with ours is not ours.
+        match body[after] {
+            b'-' | b'\r' | b'\n' | b' ' | b'\t' => Some(after),
+            _ => None,
+        }
+    };
+    if at_start && let Some(after) = is_delimiter_at(from) {
+        return Some(Delimiter { start: from, after });
+    }
+    let mut pos = from;
+    while pos < end {
+        let newline = body[pos..end].iter().position(|&b| b == b'\n')? + pos;
+        if let Some(after) = is_delimiter_at(newline + 1) {
+            let start = if newline > from && body[newline - 1] == b'\r' {
+                newline - 1
+            } else {
+                newline
+            };
+            return Some(Delimiter { start, after });
+        }
+        pos = newline + 1;
+    }
+    None
+}
+
+/// Skips transport padding (spaces, tabs) and one line end; returns the offset after it.
+fn line_end_after_padding(body: &[u8], mut at: usize, end: usize) -> Option<usize> {
+    while at < end && matches!(body[at], b' ' | b'\t') {
+        at += 1;
+    }
+    match body.get(at..end)? {
+        [b'\r', b'\n', ..] => Some(at + 2),
+        [b'\n', ..] => Some(at + 1),
+        _ => None,
+    }
+}
+
+/// Reads one line in `body[at..end]`; returns it without its line end, and the offset after it.
+/// `None` when no line end follows.
+fn read_line(body: &[u8], at: usize, end: usize) -> Option<(&[u8], usize)> {
+    let rel = body.get(at..end)?.iter().position(|&b| b == b'\n')?;
+    let newline = at + rel;
+    let line_end = if newline > at && body[newline - 1] == b'\r' {
+        newline - 1
+    } else {
+        newline
+    };
+    Some((&body[at..line_end], newline + 1))
+}
+
+/// Reads a header block ending in an empty line. Returns the headers and the offset after the
+/// empty line.
+fn read_headers(
+    body: &[u8],
+    mut at: usize,
+    end: usize,
+    what: &str,
+    end_may_close: bool,
+) -> Parsed<(Vec<(String, String)>, usize)> {
+    let mut headers: Vec<(String, String)> = Vec::new();
+    loop {
+        if end_may_close && at == end {
+            // The empty line was taken by the delimiter's line end: headers and no body.
+            return Ok((headers, at));
+        }
+        let Some((line, next)) = read_line(body, at, end) else {
+            return fail(
+                at,
+                format!("{what} headers are not terminated by an empty line"),
+            );
+        };
+        if line.is_empty() {
+            return Ok((headers, next));
+        }
+        if matches!(line[0], b' ' | b'\t') {
+            // An obsolete folded continuation line (RFC 5322 §2.2.3).
+            let Some((_, value)) = headers.last_mut() else {
+                return fail(at, format!("{what} headers start with a continuation line"));
+            };
+            let text = std::str::from_utf8(line)
+                .map_err(|_| failure(at, format!("{what} header is not UTF-8")))?;
+            value.push(' ');
+            value.push_str(text.trim());
+        } else {
+            let text = std::str::from_utf8(line)
+                .map_err(|_| failure(at, format!("{what} header is not UTF-8")))?;
+            let Some((name, value)) = text.split_once(':') else {
+                return fail(
+                    at,
+                    format!("{what} header line has no ':': {:?}", shorten(text)),
+                );
+            };
+            if name.is_empty() || name.trim() != name || name.contains(char::is_whitespace) {
+                return fail(
+                    at,
+                    format!("{what} header has an invalid name: {:?}", shorten(name)),
+                );
+            }
+            headers.push((name.to_ascii_lowercase(), value.trim().to_owned()));
+        }
+        at = next;
+    }
+}
+
+fn failure(offset: usize, message: String) -> ParseFailure {
+    ParseFailure { offset, message }
+}
+
+fn shorten(text: &str) -> String {
+    if text.chars().count() <= 80 {
+        return text.to_owned();
+    }
+    let cut: String = text.chars().take(80).collect();
+    format!("{cut}…")
+}
+
+fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, v)| v.as_str())
+}
+
+/// Parses one body part at nesting `depth` (1: a batch part, 2: a change-set part).
+fn parse_part(body: &Bytes, raw: RawPart, depth: usize) -> Parsed<Part> {
+    let (headers, content) = read_headers(body, raw.start, raw.end, "part", false)?;
+    let Some(content_type) = header(&headers, "content-type") else {
+        return fail(raw.start, "part has no Content-Type header");
+    };
+    let media = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    match media.as_str() {
+        "application/http" => {
+            if let Some(encoding) = header(&headers, "content-transfer-encoding")
+                && !["binary", "8bit", "7bit"]
+                    .iter()
+                    .any(|e| encoding.eq_ignore_ascii_case(e))
+            {
+                return fail(
+                    raw.start,
+                    format!("unsupported Content-Transfer-Encoding {encoding:?} (expected binary)"),
+                );
+            }
+            let content_id = header(&headers, "content-id").map(str::to_owned);
+            let response = parse_http_response(body, content, raw.end, content_id, raw.start)?;
+            Ok(Part::Response(response))
+        }
+        "multipart/mixed" if depth < MAX_DEPTH => {
+            let boundary = boundary_of(content_type).map_err(|m| failure(raw.start, m))?;
+            let mut responses = Vec::new();
+            for inner in split_multipart(body, content, raw.end, &boundary)? {
+                match parse_part(body, inner, depth + 1)? {
+                    Part::Response(r) => responses.push(r),
+                    Part::ChangeSet { offset, .. } => {
+                        return fail(offset, "change sets cannot be nested");
+                    }
+                }
+            }
+            Ok(Part::ChangeSet {
+                responses,
+                offset: raw.start,
+            })
+        }
+        "multipart/mixed" => fail(raw.start, "change sets cannot be nested"),
+        _ => fail(
+            raw.start,
+            format!(
+                "part has Content-Type {content_type:?}; expected application/http or multipart/mixed"
+            ),
+        ),
+    }
+}
+
+/// Parses an embedded HTTP response in `body[at..end]`.
+fn parse_http_response(
+    body: &Bytes,
+    at: usize,
+    end: usize,
+    content_id: Option<String>,
+    part_offset: usize,
+) -> Parsed<PartResponse> {
+    // A status line with no headers may end where the delimiter's line end begins.
+    let (line, after_status) = read_line(body, at, end).unwrap_or((&body[at..end], end));
+    if line.is_empty() {
+        return fail(at, "part has no HTTP status line");
+    }
+    let status = parse_status_line(line).map_err(|m| failure(at, m))?;
+    let (raw_headers, content) = read_headers(body, after_status, end, "response", true)?;
+    let mut headers = HeaderMap::new();
+    for (name, value) in &raw_headers {
+        let (Ok(name), Ok(value)) = (
+            HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_str(value),
+        ) else {
+            return fail(
+                after_status,
+                format!("response header {name:?} is not a valid HTTP header"),
+            );
+        };
+        headers.append(name, value);
+    }
+    // The delimiter ends the body (RFC 2046); `Content-Length` only catches a cut-off body.
+    let mut body_end = end;
+    if let Some(length) = header(&raw_headers, "content-length") {
+        let Ok(length) = length.parse::<usize>() else {
+            return fail(after_status, format!("invalid Content-Length {length:?}"));
+        };
+        let available = end - content;
+        if length > available {
+            return fail(
+                content,
+                format!(
+                    "Content-Length is {length} but the part holds only {available} bytes (truncated response?)"
+                ),
+            );
+        }
+        // Line ends after the declared length are padding before the delimiter.
+        if body[content + length..end]
+            .iter()
+            .all(|b| matches!(b, b'\r' | b'\n'))
+        {
+            body_end = content + length;
+        }
+    }
+    Ok(PartResponse {
+        content_id,
+        status,
+        headers,
+        body: body.slice(content..body_end),
+        offset: part_offset,
+    })
+}
+
+/// Parses `HTTP/1.1 200 OK` (the reason phrase may be empty or missing).
+fn parse_status_line(line: &[u8]) -> Result<StatusCode, String> {
+    let text = std::str::from_utf8(line).map_err(|_| "status line is not UTF-8".to_owned())?;
+    let bad = || format!("unparsable HTTP status line {:?}", shorten(text));
+    let mut words = text.splitn(3, ' ');
+    let version = words.next().unwrap_or("");
+    if !version.starts_with("HTTP/") {
+        return Err(bad());
+    }
+    let code = words.next().unwrap_or("");
+    if code.len() != 3 || !code.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(bad());
+    }
+    let code: u16 = code.parse().map_err(|_| bad())?;
+    StatusCode::from_u16(code).map_err(|_| bad())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An F&O-shaped response: a read, then a change set that failed with an inner 500 carrying
+    /// F&O's OData error. Written with LF; `crlf` converts it.
+    const FNO_RESPONSE: &str = "--batchresponse_4f1a\n\
+Content-Type: application/http\n\
+Content-Transfer-Encoding: binary\n\
+\n\
+HTTP/1.1 200 OK\n\
+Content-Type: application/json; odata.metadata=minimal\n\
+OData-Version: 4.0\n\
+\n\
+{\"@odata.context\":\"https://x.operations.dynamics.com/data/$metadata#CustomerGroups\",\"value\":[{\"dataAreaId\":\"usmf\",\"CustomerGroupId\":\"10\"}]}\n\
+--batchresponse_4f1a\n\
+Content-Type: multipart/mixed; boundary=changesetresponse_9c2e\n\
+\n\
+--changesetresponse_9c2e\n\
+Content-Type: application/http\n\
+Content-Transfer-Encoding: binary\n\
+Content-ID: 2\n\
+\n\
+HTTP/1.1 500 Internal Server Error\n\
+Content-Type: application/json; odata.metadata=minimal\n\
+OData-Version: 4.0\n\
+\n\
+{\"error\":{\"code\":\"\",\"message\":\"An error has occurred.\",\"innererror\":{\"message\":\"Write failed for table row of type 'CustCustomerGroupEntity'. Infolog: Info: Cannot create a record in Customer groups (CustGroup). The record already exists..\",\"type\":\"Microsoft.Dynamics.Platform.Integration.Services.OData.AxODataWriteException\",\"stacktrace\":\"\"}}}\n\
+--changesetresponse_9c2e--\n\
+--batchresponse_4f1a--\n";
+
+    const CONTENT_TYPE: &str = "multipart/mixed; boundary=batchresponse_4f1a";
+
+    fn crlf(text: &str) -> String {
+        text.replace('\n', "\r\n")
+    }
+
+    fn parse(text: &str) -> Parsed<Vec<Part>> {
+        parse_batch(CONTENT_TYPE, &Bytes::copy_from_slice(text.as_bytes()))
+    }
+
+    fn check_fno_parts(parts: &[Part]) {
+        assert_eq!(parts.len(), 2);
+        let Part::Response(read) = &parts[0] else {
+            panic!("first part is a response")
+        };
+        assert_eq!(read.status, StatusCode::OK);
+        assert!(read.body.starts_with(b"{\"@odata.context\""));
+        assert!(read.body.ends_with(b"}]}"), "no line end in the body");
+        let Part::ChangeSet { responses, .. } = &parts[1] else {
+            panic!("second part is a change set")
+        };
+        assert_eq!(responses.len(), 1);
+        let failed = &responses[0];
+        assert_eq!(failed.status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(failed.content_id.as_deref(), Some("2"));
+        let error =
+            crate::service_error::ServiceError::from_response(500, "POST", "u", None, &failed.body);
+        assert_eq!(error.message, "An error has occurred.");
+        assert_eq!(
+            error.infolog(),
+            vec![
+                "Info: Cannot create a record in Customer groups (CustGroup). The record already exists.."
+            ]
+        );
+    }
+
+    #[test]
+    fn parses_fno_changeset_failure_with_lf_line_ends() {
+        check_fno_parts(&parse(FNO_RESPONSE).unwrap());
+    }
+
+    #[test]
+    fn parses_fno_changeset_failure_with_crlf_line_ends() {
+        check_fno_parts(&parse(&crlf(FNO_RESPONSE)).unwrap());
+    }
+
+    #[test]
+    fn quoted_boundary_and_preamble_and_epilogue_are_accepted() {
+        let text = format!("preamble text\r\n{}epilogue\r\n", crlf(FNO_RESPONSE));
+        let parts = parse_batch(
+            "multipart/mixed; charset=utf-8; BOUNDARY=\"batchresponse_4f1a\"",
+            &Bytes::from(text),
+        )
+        .unwrap();
+        check_fno_parts(&parts);
+    }
+
+    #[test]
+    fn missing_boundary_parameter_is_an_error_at_offset_zero() {
+        let e = parse_batch("multipart/mixed", &Bytes::from_static(b"--x--")).unwrap_err();
+        assert_eq!(e.offset, 0);
+        assert!(e.message.contains("no boundary"), "{}", e.message);
+        let e = parse_batch("application/json", &Bytes::from_static(b"{}")).unwrap_err();
+        assert!(e.message.contains("multipart/mixed"), "{}", e.message);
+    }
+
+    #[test]
+    fn body_without_delimiter_is_an_error() {
+        let e = parse("HTTP/1.1 200 OK\n\n{}").unwrap_err();
+        assert!(e.message.contains("no delimiter"), "{}", e.message);
+    }
+
+    #[test]
+    fn truncated_body_reports_missing_closing_delimiter_at_the_end() {
+        let text = crlf(FNO_RESPONSE);
+        let cut = &text[..text.len() - 30];
+        let e = parse(cut).unwrap_err();
+        assert_eq!(e.offset, cut.len(), "{e:?}");
+        assert!(e.message.contains("closing delimiter"), "{}", e.message);
+    }
+
+    #[test]
+    fn unparsable_status_line_names_its_offset() {
+        let text = FNO_RESPONSE.replace("HTTP/1.1 500 Internal Server Error", "HTTP/1.1 5x0 Oops");
+        let e = parse(&text).unwrap_err();
+        assert_eq!(e.offset, text.find("HTTP/1.1 5x0").unwrap());
+        assert!(e.message.contains("status line"), "{}", e.message);
+    }
+
+    #[test]
+    fn header_line_without_colon_is_an_error() {
+        let text = FNO_RESPONSE.replace("Content-ID: 2", "Content-ID 2");
+        let e = parse(&text).unwrap_err();
+        assert_eq!(e.offset, text.find("Content-ID 2").unwrap());
+    }
+
+    #[test]
+    fn content_length_longer_than_the_part_is_an_error() {
+        let text = FNO_RESPONSE.replace(
+            "HTTP/1.1 200 OK\n",
+            "HTTP/1.1 200 OK\nContent-Length: 100000\n",
+        );
+        let e = parse(&text).unwrap_err();
+        assert!(e.message.contains("Content-Length"), "{}", e.message);
+    }
+
+    #[test]
+    fn delimiter_wins_over_a_short_content_length() {
+        let text = "--b\r\nContent-Type: application/http\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{\"a\":1}\r\n--b--";
+        let parts = parse_batch("multipart/mixed; boundary=b", &Bytes::from(text)).unwrap();
+        let Part::Response(r) = &parts[0] else {
+            panic!()
+        };
+        assert_eq!(&r.body[..], b"{\"a\":1}");
+    }
+
+    #[test]
+    fn content_length_trims_the_body() {
+        let text = "--b\r\nContent-Type: application/http\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}\r\n\r\n--b--";
+        let parts = parse_batch("multipart/mixed; boundary=b", &Bytes::from(text)).unwrap();
+        let Part::Response(r) = &parts[0] else {
+            panic!()
+        };
+        assert_eq!(&r.body[..], b"{}");
+    }
+
+    #[test]
+    fn a_longer_boundary_with_our_prefix_is_not_a_delimiter() {
+        let text =
+            "--b\nContent-Type: application/http\n\nHTTP/1.1 200 OK\n\n--bx is body text\n--b--\n";
+        let parts = parse_batch("multipart/mixed; boundary=b", &Bytes::from(text)).unwrap();
+        let Part::Response(r) = &parts[0] else {
+            panic!()
+        };
+        assert_eq!(&r.body[..], b"--bx is body text");
+    }
+
+    #[test]
+    fn nested_change_sets_and_unknown_part_types_are_rejected() {
+        let text = "--b\nContent-Type: text/plain\n\nhello\n--b--\n";
+        let e = parse_batch("multipart/mixed; boundary=b", &Bytes::from(text)).unwrap_err();
+        assert!(e.message.contains("text/plain"), "{}", e.message);
+        let text = "--b\nContent-Type: multipart/mixed; boundary=c\n\n--c\nContent-Type: multipart/mixed; boundary=d\n\n--d\nContent-Type: application/http\n\nHTTP/1.1 200 OK\n\n\n--d--\n--c--\n--b--\n";
+        let e = parse_batch("multipart/mixed; boundary=b", &Bytes::from(text)).unwrap_err();
+        assert!(e.message.contains("nested"), "{}", e.message);
+    }
+
+    #[test]
+    fn base64_transfer_encoding_is_rejected() {
+        let text = FNO_RESPONSE.replacen(
+            "Content-Transfer-Encoding: binary",
+            "Content-Transfer-Encoding: base64",
+            1,
+        );
+        assert!(parse(&text).is_err());
+    }
+
+    /// Deterministic xorshift, so a failure reproduces.
+    fn next(seed: &mut u64) -> u64 {
+        *seed ^= *seed << 13;
+        *seed ^= *seed >> 7;
+        *seed ^= *seed << 17;
+        *seed
+    }
+
+    #[test]
+    fn truncated_and_mutated_responses_never_panic() {
+        for text in [FNO_RESPONSE.to_owned(), crlf(FNO_RESPONSE)] {
+            let bytes = text.as_bytes();
+            for cut in 0..bytes.len() {
+                let _ = parse_batch(CONTENT_TYPE, &Bytes::copy_from_slice(&bytes[..cut]));
+            }
+            let mut seed = 0x9E37_79B9_7F4A_7C15_u64;
+            let alphabet = b"-\r\n: \t0123456789abHTP/";
+            for _ in 0..20_000 {
+                let mut mutated = bytes.to_vec();
+                for _ in 0..1 + next(&mut seed) % 4 {
+                    let at = (next(&mut seed) as usize) % mutated.len();
+                    match next(&mut seed) % 3 {
+                        0 => mutated[at] = alphabet[(next(&mut seed) as usize) % alphabet.len()],
+                        1 => {
+                            mutated.remove(at);
+                        }
+                        _ => mutated
+                            .insert(at, alphabet[(next(&mut seed) as usize) % alphabet.len()]),
+                    }
+                }
+                if let Err(e) = parse_batch(CONTENT_TYPE, &Bytes::from(mutated.clone())) {
+                    assert!(e.offset <= mutated.len(), "offset past the end: {e:?}");
+                }
+            }
+        }
+    }
+}

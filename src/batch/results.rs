@@ -1,0 +1,249 @@
+//! Slots and results: a [`Slot<T>`] is the handle of one operation, typed by the value its
+//! response decodes to; [`BatchResults`] holds every operation's outcome and hands out values by
+//! slot.
+
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+
+use super::error::BatchError;
+use super::operation::Operation;
+use super::parse::PartResponse;
+use crate::error::{Error, Result};
+use crate::paging::Page;
+use crate::transport::status_error;
+
+/// Decodes a successful (2xx) part into a slot's value.
+pub(crate) type Decode<T> = fn(&PartResponse, &Operation) -> Result<T>;
+
+/// The handle of one operation of a [`Batch`](crate::Batch), typed by what its response decodes
+/// to: `Slot<Page<CustomerV3>>` for a collection read, `Slot<SalesOrderHeaderV2>` for a create or
+/// a read by key, `Slot<()>` for an update or a delete.
+///
+/// Slots are `Copy`; hand one to [`BatchResults::take`] (or [`get`](BatchResults::get)) after
+/// [`Batch::send`](crate::Batch::send) to get the value or that operation's error.
+pub struct Slot<T> {
+    pub(crate) batch: u64,
+    pub(crate) index: usize,
+    pub(crate) decode: Decode<T>,
+    pub(crate) change_set: Option<usize>,
+    value: PhantomData<fn() -> T>,
+}
+
+impl<T> Slot<T> {
+    pub(crate) fn new(
+        batch: u64,
+        index: usize,
+        change_set: Option<usize>,
+        decode: Decode<T>,
+    ) -> Self {
+        Slot {
+            batch,
+            index,
+            decode,
+            change_set,
+            value: PhantomData,
+        }
+    }
+
+    /// The operation's `Content-ID` in the batch (its position, counted from 1).
+    pub fn content_id(&self) -> usize {
+        self.index + 1
+    }
+}
+
+impl<T> Clone for Slot<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T> Copy for Slot<T> {}
+
+impl<T> fmt::Debug for Slot<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Slot")
+            .field("content_id", &self.content_id())
+            .field("change_set", &self.change_set)
+            .finish()
+    }
+}
+
+/// What happened to one operation.
+#[derive(Debug, Clone)]
+pub(crate) enum Outcome {
+    /// The service answered (any status).
+    Answered(PartResponse),
+    /// No answer of its own.
+    Failed(BatchError),
+    /// The value was taken.
+    Taken,
+}
+
+/// The outcome of every operation of a sent batch.
+///
+/// The `$batch` request itself succeeds even when operations fail (the service answers 200 and
+/// reports failures per operation), so each slot is checked on its own: [`take`](Self::take)
+/// returns the slot's value or its error — the service's error for that operation
+/// ([`Error::NotFound`], [`Error::Service`], [`Error::Throttled`], ...) or an [`Error::Batch`]
+/// saying it was rolled back with its change set, not executed, or not answered.
+#[derive(Debug)]
+pub struct BatchResults {
+    pub(crate) batch: u64,
+    pub(crate) ops: Vec<Operation>,
+    pub(crate) outcomes: Vec<Outcome>,
+    pub(crate) carried_by: Vec<Option<usize>>,
+    pub(crate) round_trips: usize,
+}
+
+impl BatchResults {
+    /// The value of `slot`, decoded, or that operation's error. The value is moved out: a second
+    /// call for the same slot returns [`BatchError::AlreadyTaken`].
+    ///
+    /// # Errors
+    /// The operation's error: the service's error status as its typed [`Error`], an
+    /// [`Error::Batch`] when it has no answer of its own, [`Error::Decode`] when the body does not
+    /// decode into `T`.
+    pub fn take<T>(&mut self, slot: Slot<T>) -> Result<T> {
+        let value = self.get(slot);
+        if slot.batch == self.batch
+            && let Some(outcome) = self.outcomes.get_mut(slot.index)
+            && matches!(outcome, Outcome::Answered(_))
+        {
+            *outcome = Outcome::Taken;
+        }
+        value
+    }
+
+    /// The value of `slot`, decoded, leaving it in place (so it can be read again).
+    ///
+    /// # Errors
+    /// As [`take`](Self::take).
+    pub fn get<T>(&self, slot: Slot<T>) -> Result<T> {
+        let (op, outcome) = self.lookup(slot)?;
+        match outcome {
+            Outcome::Answered(part) if part.status.is_success() => (slot.decode)(part, op),
+            Outcome::Answered(part) => Err(status_error(
+                &op.method,
+                &op.url,
+                part.status,
+                &part.headers,
+                &part.body,
+            )),
+            Outcome::Failed(error) => Err(Error::Batch(Box::new(error.clone()))),
+            Outcome::Taken => Err(Error::Batch(Box::new(BatchError::AlreadyTaken {
+                operation: op.describe(),
+            }))),
+        }
+    }
+
+    /// The HTTP status the service answered `slot`'s operation with; `None` when it has no
+    /// answer of its own.
+    pub fn status<T>(&self, slot: Slot<T>) -> Option<u16> {
+        match self.lookup(slot).ok()?.1 {
+            Outcome::Answered(part) => Some(part.status.as_u16()),
+            _ => None,
+        }
+    }
+
+    /// `true` when `slot`'s operation was answered with a 2xx status.
+    pub fn is_success<T>(&self, slot: Slot<T>) -> bool {
+        self.status(slot).is_some_and(|s| (200..300).contains(&s))
+    }
+
+    /// The `ETag` the service returned for `slot`'s operation (a create or an update), for a
+    /// later `If-Match`.
+    pub fn etag<T>(&self, slot: Slot<T>) -> Option<&str> {
+        match self.lookup(slot).ok()?.1 {
+            Outcome::Answered(part) => part.headers.get("etag")?.to_str().ok(),
+            _ => None,
+        }
+    }
+
+    /// Which HTTP request (counted from 0) carried `slot`'s operation to the service that
+    /// answered it (a rolled-back operation counts: its change set was answered); `None` when
+    /// the service did not reach it. A batch larger than its operation cap is sent as several requests, and
+    /// re-sent throttled operations travel in later ones.
+    pub fn round_trip_of<T>(&self, slot: Slot<T>) -> Option<usize> {
+        if slot.batch != self.batch {
+            return None;
+        }
+        self.carried_by.get(slot.index).copied().flatten()
+    }
+
+    /// How many `$batch` HTTP requests were sent (chunks and re-sent throttled operations;
+    /// retries of a whole request by the client's retry policy are not counted).
+    pub fn round_trips(&self) -> usize {
+        self.round_trips
+    }
+
+    /// Number of operations.
+    pub fn len(&self) -> usize {
+        self.ops.len()
+    }
+
+    /// `true` when the batch had no operations.
+    pub fn is_empty(&self) -> bool {
+        self.ops.is_empty()
+    }
+
+    /// `true` when every operation was answered with a 2xx status (taken values count as
+    /// answered).
+    pub fn all_succeeded(&self) -> bool {
+        self.outcomes.iter().all(|o| match o {
+            Outcome::Answered(part) => part.status.is_success(),
+            Outcome::Failed(_) => false,
+            Outcome::Taken => true,
+        })
+    }
+
+    fn lookup<T>(&self, slot: Slot<T>) -> Result<(&Operation, &Outcome)> {
+        if slot.batch != self.batch {
+            return Err(Error::Batch(Box::new(BatchError::ForeignSlot)));
+        }
+        match (self.ops.get(slot.index), self.outcomes.get(slot.index)) {
+            (Some(op), Some(outcome)) => Ok((op, outcome)),
+            _ => Err(Error::Batch(Box::new(BatchError::ForeignSlot))),
+        }
+    }
+}
+
+/// Decodes one entity (a read by key, a create).
+pub(crate) fn decode_entity<E: DeserializeOwned>(part: &PartResponse, op: &Operation) -> Result<E> {
+    serde_json::from_slice(&part.body)
+        .map_err(|e| Error::decode(format!("result of {}", op.method), op.url.as_str(), &e))
+}
+
+/// Decodes nothing (an update or a delete: 204 or 200 with a body nobody asked for).
+pub(crate) fn decode_nothing(_: &PartResponse, _: &Operation) -> Result<()> {
+    Ok(())
+}
+
+#[derive(Deserialize)]
+struct CollectionBody<T> {
+    value: Vec<T>,
+    #[serde(rename = "@odata.nextLink", default)]
+    next_link: Option<String>,
+    #[serde(rename = "@odata.count", default)]
+    count: Option<u64>,
+}
+
+/// Decodes one page of a collection read; a next link is resolved against the read's URL.
+pub(crate) fn decode_page<T: DeserializeOwned>(
+    part: &PartResponse,
+    op: &Operation,
+) -> Result<Page<T>> {
+    let body: CollectionBody<T> = serde_json::from_slice(&part.body)
+        .map_err(|e| Error::decode("page in a $batch response", op.url.as_str(), &e))?;
+    let next_link = match body.next_link {
+        Some(link) => Some(op.url.join(&link).map_err(|e| Error::url(&link, e))?),
+        None => None,
+    };
+    Ok(Page {
+        rows: body.value,
+        next_link,
+        count: body.count,
+    })
+}

@@ -1,0 +1,153 @@
+//! Which operations to send again after a response with throttled (429) parts: only the units
+//! the service answered 429 (it applied nothing of them) and those it did not reach, never the
+//! ones it answered otherwise.
+
+use std::time::Duration;
+
+use super::matching::{UnitClass, UnitOutcome};
+
+/// What to send again, and the longest wait the throttled parts asked for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct RetryPlan {
+    /// Unit indices to send again, in their original order.
+    pub(crate) resend: Vec<usize>,
+    /// The longest `Retry-After` among the throttled parts (`None`: none sent one).
+    pub(crate) retry_after: Option<Duration>,
+}
+
+/// The plan after sending the units `sent` (unit indices) and getting `outcomes` (same order);
+/// `None` when no part was throttled.
+pub(crate) fn plan(sent: &[usize], outcomes: &[UnitOutcome]) -> Option<RetryPlan> {
+    let throttled: Vec<Option<Duration>> = outcomes
+        .iter()
+        .filter_map(|o| match o.class {
+            UnitClass::Throttled(wait) => Some(wait),
+            _ => None,
+        })
+        .collect();
+    if throttled.is_empty() {
+        return None;
+    }
+    let resend = sent
+        .iter()
+        .zip(outcomes)
+        .filter(|(_, o)| matches!(o.class, UnitClass::Throttled(_) | UnitClass::NotRun))
+        .map(|(&unit, _)| unit)
+        .collect();
+    Some(RetryPlan {
+        resend,
+        retry_after: throttled.into_iter().flatten().max(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use bytes::Bytes;
+    use reqwest::Method;
+    use url::Url;
+
+    use super::super::encode::{Boundaries, Targets, encode};
+    use super::super::matching::match_parts;
+    use super::super::operation::{Operation, Unit};
+    use super::super::parse::parse_batch;
+    use super::*;
+
+    fn read(slot: usize, target: &str) -> Operation {
+        let root = Url::parse("https://fno.example/data/").unwrap();
+        Operation {
+            method: Method::GET,
+            target: target.to_owned(),
+            url: root.join(target).unwrap(),
+            headers: Vec::new(),
+            body: None,
+            content_id: (slot + 1).to_string(),
+        }
+    }
+
+    /// Three reads; the service throttled the second one only, as F&O reports it: an inner
+    /// `HTTP/1.1 429` part with its own `Retry-After`.
+    const RESPONSE: &str = "--batchresponse_1\r\n\
+Content-Type: application/http\r\n\
+Content-Transfer-Encoding: binary\r\n\
+Content-ID: 1\r\n\
+\r\n\
+HTTP/1.1 200 OK\r\n\
+Content-Type: application/json\r\n\
+\r\n\
+{\"value\":[]}\r\n\
+--batchresponse_1\r\n\
+Content-Type: application/http\r\n\
+Content-Transfer-Encoding: binary\r\n\
+Content-ID: 2\r\n\
+\r\n\
+HTTP/1.1 429 Too Many Requests\r\n\
+Retry-After: 7\r\n\
+Content-Type: application/json\r\n\
+\r\n\
+{\"error\":{\"code\":\"\",\"message\":\"This request could not be processed at this time due to system experiencing high resource utilization.\"}}\r\n\
+--batchresponse_1\r\n\
+Content-Type: application/http\r\n\
+Content-Transfer-Encoding: binary\r\n\
+Content-ID: 3\r\n\
+\r\n\
+HTTP/1.1 200 OK\r\n\
+Content-Type: application/json\r\n\
+\r\n\
+{\"value\":[]}\r\n\
+--batchresponse_1--\r\n";
+
+    #[test]
+    fn inner_429_part_is_resent_alone_after_its_retry_after() {
+        let ops = vec![
+            read(0, "CustomerGroups"),
+            read(1, "CustomersV3"),
+            read(2, "SalesOrderHeadersV2"),
+        ];
+        let units = [Unit::Single(0), Unit::Single(1), Unit::Single(2)];
+        let sent: Vec<&Unit> = units.iter().collect();
+        let body = Bytes::from_static(RESPONSE.as_bytes());
+        let parts = parse_batch("multipart/mixed; boundary=batchresponse_1", &body).unwrap();
+        let outcomes = match_parts(&ops, &sent, parts, body.len(), "u").unwrap();
+        assert_eq!(outcomes[0].class, UnitClass::Succeeded);
+        assert_eq!(
+            outcomes[1].class,
+            UnitClass::Throttled(Some(Duration::from_secs(7)))
+        );
+        assert_eq!(outcomes[2].class, UnitClass::Succeeded);
+
+        let plan = plan(&[0, 1, 2], &outcomes).expect("a throttled part makes a plan");
+        assert_eq!(
+            plan.resend,
+            vec![1],
+            "only the throttled read is sent again"
+        );
+        assert_eq!(plan.retry_after, Some(Duration::from_secs(7)));
+
+        let again: Vec<&Unit> = plan.resend.iter().map(|&u| &units[u]).collect();
+        let request = encode(&ops, &again, &Boundaries::new("r"), Targets::Relative);
+        let request = String::from_utf8(request).unwrap();
+        assert!(request.contains("GET CustomersV3 HTTP/1.1"), "{request}");
+        assert!(!request.contains("CustomerGroups"), "{request}");
+        assert!(!request.contains("SalesOrderHeadersV2"), "{request}");
+        assert_eq!(request.matches("Content-ID:").count(), 1);
+    }
+
+    #[test]
+    fn no_plan_without_a_throttled_part_and_unreached_units_follow_a_throttled_one() {
+        let ops = vec![read(0, "A"), read(1, "B"), read(2, "C")];
+        let units = [Unit::Single(0), Unit::Single(1), Unit::Single(2)];
+        let sent: Vec<&Unit> = units.iter().collect();
+        // The service stopped after the throttled second part (no continue-on-error).
+        let cut = RESPONSE.rfind("--batchresponse_1\r\nContent-Type").unwrap();
+        let text = format!("{}--batchresponse_1--\r\n", &RESPONSE[..cut]);
+        let body = Bytes::from(text);
+        let parts = parse_batch("multipart/mixed; boundary=batchresponse_1", &body).unwrap();
+        let outcomes = match_parts(&ops, &sent, parts, body.len(), "u").unwrap();
+        assert_eq!(outcomes[2].class, UnitClass::NotRun);
+        let plan = plan(&[0, 1, 2], &outcomes).unwrap();
+        assert_eq!(plan.resend, vec![1, 2]);
+
+        let ok: Vec<UnitOutcome> = vec![outcomes[0].clone()];
+        assert_eq!(super::plan(&[0], &ok), None);
+    }
+}

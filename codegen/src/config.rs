@@ -1,0 +1,366 @@
+//! The `d365fo-codegen.toml` configuration file: where the metadata comes from, what to select,
+//! how to name things and where the generated code goes.
+//!
+//! ```toml
+//! [metadata]
+//! path = "metadata/fno.xml"                                # read by generate, list and diff
+//! url = "https://contoso.sandbox.operations.dynamics.com"  # downloaded to `path` by fetch
+//!
+//! [select]
+//! entity_sets = ["CustomersV3", "SalesOrderHeadersV2", "SalesOrderLines"]
+//! singletons = []
+//! operations = []
+//! # all_entity_sets = true                               # everything (large)
+//!
+//! [output]
+//! path = "src/fno/"        # a directory (ends in `/`; gets `mod.rs`) or a `.rs` file
+//! profile = "fno"          # "auto" (default), "fno" or "generic"
+//! runtime_crate = "d365fo_odata"
+//!
+//! [renames]
+//! CustomerV3 = "Customer"  # entity, complex or enum type name → Rust type name
+//! ```
+//!
+//! Every section and key is optional. Relative paths are relative to the directory holding the
+//! file. A key the format does not know is an error naming the key, its line and column, so a
+//! typo (`entity_set = [...]`) never silently selects nothing.
+//!
+//! ```no_run
+//! use d365fo_odata_codegen::config::Config;
+//!
+//! let config = Config::from_path("d365fo-codegen.toml")?;
+//! println!("{:?}", config.select.entity_sets);
+//! # Ok::<(), d365fo_odata_codegen::config::ConfigError>(())
+//! ```
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// The usual name of the configuration file.
+pub const DEFAULT_FILE_NAME: &str = "d365fo-codegen.toml";
+
+/// A parsed `d365fo-codegen.toml`.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// `[metadata]`: where the `$metadata` document comes from.
+    #[serde(default)]
+    pub metadata: MetadataSource,
+    /// `[select]`: what to generate bindings for.
+    #[serde(default)]
+    pub select: SelectConfig,
+    /// `[output]`: where and how to write the generated code.
+    #[serde(default)]
+    pub output: OutputConfig,
+    /// `[renames]`: type name in the metadata (simple or qualified) → Rust type name.
+    #[serde(default)]
+    pub renames: BTreeMap<String, String>,
+}
+
+/// `[metadata]`: a local file, an environment URL, or both (fetch downloads the URL to the file).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetadataSource {
+    /// The metadata file (`metadata/fno.xml`), resolved against the configuration's directory.
+    pub path: Option<PathBuf>,
+    /// The environment URL (`https://contoso.operations.dynamics.com`) `fetch` downloads from.
+    pub url: Option<String>,
+}
+
+/// `[select]`: names as they appear in URLs (case-sensitive).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SelectConfig {
+    /// Entity sets (`CustomersV3`, not the entity type `CustomerV3`).
+    #[serde(default)]
+    pub entity_sets: Vec<String>,
+    /// Singletons.
+    #[serde(default)]
+    pub singletons: Vec<String>,
+    /// Action/function imports or operation names.
+    #[serde(default)]
+    pub operations: Vec<String>,
+    /// Every entity set of the document (F&O: thousands; compile times grow accordingly).
+    #[serde(default)]
+    pub all_entity_sets: bool,
+}
+
+impl SelectConfig {
+    /// `true` when nothing is selected.
+    pub fn is_empty(&self) -> bool {
+        self.entity_sets.is_empty()
+            && self.singletons.is_empty()
+            && self.operations.is_empty()
+            && !self.all_entity_sets
+    }
+}
+
+/// `[output]`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutputConfig {
+    /// Where the generated code goes: a `.rs` file, or a directory (then `mod.rs` inside it).
+    pub path: Option<PathBuf>,
+    /// The capability profile the generated bindings enforce.
+    pub profile: Option<Profile>,
+    /// Path of the runtime crate in generated code (default `d365fo_odata`; `crate::runtime` and
+    /// the like for re-exports).
+    pub runtime_crate: Option<String>,
+}
+
+/// The capability profile of the generated bindings.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Profile {
+    /// F&O when the document looks like F&O metadata, generic OData v4 otherwise.
+    #[default]
+    Auto,
+    /// Dynamics 365 Finance & Operations (no `in`/`has`, one level of `$expand`, ...).
+    Fno,
+    /// Any OData v4 service: the full operator set.
+    Generic,
+}
+
+impl fmt::Display for Profile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Profile::Auto => "auto",
+            Profile::Fno => "fno",
+            Profile::Generic => "generic",
+        })
+    }
+}
+
+/// Why a configuration file could not be used.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read {}: {source}", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The file is not valid TOML, has an unknown key, or a value of the wrong type.
+    #[error("{}:{line}:{column}: {message}", path.display())]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line of the offending key or value (0 when unknown).
+        line: usize,
+        /// 1-based column (0 when unknown).
+        column: usize,
+        /// What is wrong, naming the key (`unknown field `entity_set`, expected one of ...`).
+        message: String,
+    },
+    /// The values are well-formed but unusable together.
+    #[error("{}: {message}", path.display())]
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+impl Config {
+    /// Reads and checks a configuration file; relative paths in it are made relative to the
+    /// file's directory.
+    ///
+    /// # Errors
+    /// [`ConfigError::Read`] when the file cannot be read; [`ConfigError::Parse`] with line and
+    /// column for invalid TOML, unknown keys and wrong value types; [`ConfigError::Invalid`] for a
+    /// metadata URL that is not `http(s)://`.
+    pub fn from_path(path: impl AsRef<Path>) -> Result<Config, ConfigError> {
+        let path = path.as_ref();
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        let mut config = Config::parse(&text, path)?;
+        let base = path.parent().unwrap_or(Path::new(""));
+        config.resolve_paths(base);
+        Ok(config)
+    }
+
+    /// Parses configuration text; `path` names it in errors. Paths are left as written.
+    ///
+    /// # Errors
+    /// As [`Config::from_path`], without the read error.
+    pub fn parse(text: &str, path: impl AsRef<Path>) -> Result<Config, ConfigError> {
+        let path = path.as_ref();
+        let config: Config = toml::from_str(text).map_err(|e| {
+            let (line, column) = match e.span() {
+                Some(span) => line_column(text, span.start),
+                None => (0, 0),
+            };
+            ConfigError::Parse {
+                path: path.to_owned(),
+                line,
+                column,
+                message: e.message().trim_end().to_owned(),
+            }
+        })?;
+        if let Some(url) = &config.metadata.url
+            && !(url.starts_with("https://") || url.starts_with("http://"))
+        {
+            return Err(ConfigError::Invalid {
+                path: path.to_owned(),
+                message: format!("metadata.url `{url}` is not an http(s) URL"),
+            });
+        }
+        for (from, to) in &config.renames {
+            if from.is_empty() || to.is_empty() {
+                return Err(ConfigError::Invalid {
+                    path: path.to_owned(),
+                    message: format!("renames: `{from}` = `{to}` has an empty name"),
+                });
+            }
+        }
+        Ok(config)
+    }
+
+    /// Joins relative `metadata.path` and `output.path` to `base`.
+    fn resolve_paths(&mut self, base: &Path) {
+        if base.as_os_str().is_empty() {
+            return;
+        }
+        for path in [&mut self.metadata.path, &mut self.output.path]
+            .into_iter()
+            .flatten()
+        {
+            if path.is_relative() {
+                // Keep a trailing separator: it marks an output directory.
+                let trailing = path.as_os_str().to_string_lossy().ends_with(['/', '\\']);
+                let mut joined = base.join(&*path).into_os_string();
+                if trailing && !joined.to_string_lossy().ends_with(['/', '\\']) {
+                    joined.push("/");
+                }
+                *path = PathBuf::from(joined);
+            }
+        }
+    }
+}
+
+/// 1-based line and character column of byte `offset` in `text`.
+fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let mut end = offset.min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let before = &text[..end];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (line, before[line_start..].chars().count() + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_every_section() {
+        let text = r#"
+[metadata]
+path = "metadata/fno.xml"
+url = "https://contoso.operations.dynamics.com"
+
+[select]
+entity_sets = ["CustomersV3"]
+operations = ["ResetDataSource"]
+
+[output]
+path = "src/fno/"
+profile = "fno"
+runtime_crate = "crate::odata"
+
+[renames]
+CustomerV3 = "Customer"
+"#;
+        let config = Config::parse(text, "d365fo-codegen.toml").unwrap();
+        assert_eq!(
+            config.metadata.path.as_deref(),
+            Some(Path::new("metadata/fno.xml"))
+        );
+        assert_eq!(config.select.entity_sets, ["CustomersV3"]);
+        assert_eq!(config.select.operations, ["ResetDataSource"]);
+        assert_eq!(config.output.profile, Some(Profile::Fno));
+        assert_eq!(config.output.runtime_crate.as_deref(), Some("crate::odata"));
+        assert_eq!(config.renames["CustomerV3"], "Customer");
+    }
+
+    #[test]
+    fn an_empty_file_is_an_empty_config() {
+        assert_eq!(Config::parse("", "x.toml").unwrap(), Config::default());
+    }
+
+    #[test]
+    fn unknown_key_is_named_with_its_line() {
+        let text = "[select]\nentity_sets = []\nentity_set = [\"CustomersV3\"]\n";
+        let error = Config::parse(text, "d365fo-codegen.toml").unwrap_err();
+        let ConfigError::Parse {
+            line,
+            column,
+            message,
+            ..
+        } = &error
+        else {
+            panic!("{error:?}");
+        };
+        assert_eq!((*line, *column), (3, 1));
+        assert!(message.contains("entity_set"), "{message}");
+        assert!(
+            error
+                .to_string()
+                .starts_with("d365fo-codegen.toml:3:1: unknown field `entity_set`"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn unknown_section_is_an_error() {
+        let error = Config::parse("[outptu]\npath = \"x\"\n", "c.toml").unwrap_err();
+        assert!(error.to_string().contains("c.toml:1:"), "{error}");
+        assert!(error.to_string().contains("outptu"), "{error}");
+    }
+
+    #[test]
+    fn unknown_profile_is_an_error() {
+        let error = Config::parse("[output]\nprofile = \"sap\"\n", "c.toml").unwrap_err();
+        assert!(error.to_string().contains("c.toml:2:"), "{error}");
+        assert!(error.to_string().contains("sap"), "{error}");
+    }
+
+    #[test]
+    fn metadata_url_must_be_http() {
+        let error = Config::parse("[metadata]\nurl = \"ftp://x\"\n", "c.toml").unwrap_err();
+        assert!(matches!(error, ConfigError::Invalid { .. }), "{error}");
+    }
+
+    #[test]
+    fn relative_paths_follow_the_file() {
+        let mut config = Config::parse(
+            "[metadata]\npath = \"m.xml\"\n[output]\npath = \"src/fno/\"\n",
+            "c.toml",
+        )
+        .unwrap();
+        config.resolve_paths(Path::new("project"));
+        assert_eq!(
+            config.metadata.path.as_deref(),
+            Some(Path::new("project/m.xml"))
+        );
+        assert!(
+            config
+                .output
+                .path
+                .unwrap()
+                .to_string_lossy()
+                .ends_with("src/fno/")
+        );
+    }
+}

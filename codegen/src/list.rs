@@ -1,0 +1,387 @@
+//! Exploring a metadata document: which entity sets, types, enums and operations it holds, found
+//! by a part of their name, with key and property counts (what `d365fo-codegen list` prints).
+//!
+//! ```no_run
+//! use d365fo_odata_codegen::{csdl::Document, list::Listing};
+//!
+//! let doc = Document::from_path("metadata/fno.xml")?;
+//! let listing = Listing::new(&doc, Some("Customer"));
+//! for set in &listing.entity_sets {
+//!     println!("{} has {} properties", set.name, set.properties);
+//! }
+//! print!("{listing}");
+//! # Ok::<(), d365fo_odata_codegen::csdl::Error>(())
+//! ```
+
+use std::fmt;
+
+use crate::csdl::{Document, EntityType, OperationKind, split_qualified};
+
+/// An entity set or singleton with its entity type's key and counts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SetSummary<'a> {
+    /// Name used in URLs (`CustomersV3`).
+    pub name: &'a str,
+    /// The entity type, qualified.
+    pub entity_type: &'a str,
+    /// Key property names in key order (inherited keys included).
+    pub key: Vec<&'a str>,
+    /// Structural properties, inherited ones included.
+    pub properties: usize,
+    /// Navigation properties, inherited ones included.
+    pub navigation_properties: usize,
+}
+
+/// An entity type no entity set or singleton exposes (base types, types used by operations).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TypeSummary<'a> {
+    /// Qualified name.
+    pub name: &'a str,
+    /// Key property names (empty for keyless types).
+    pub key: Vec<&'a str>,
+    /// Structural properties, inherited ones included.
+    pub properties: usize,
+    /// `Abstract`.
+    pub is_abstract: bool,
+}
+
+/// An enumeration type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnumSummary<'a> {
+    /// Qualified name.
+    pub name: &'a str,
+    /// Number of members.
+    pub members: usize,
+    /// `IsFlags`.
+    pub is_flags: bool,
+}
+
+/// An operation (action or function) or an operation import.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OperationSummary<'a> {
+    /// Qualified name of the operation, or the import name.
+    pub name: &'a str,
+    /// `action` or `function`.
+    pub kind: &'static str,
+    /// The binding parameter's type for bound operations (`Collection(Ns.T)` for
+    /// collection-bound ones); `None` for unbound ones.
+    pub bound_to: Option<String>,
+    /// Parameters, the binding parameter excluded.
+    pub parameters: usize,
+}
+
+/// What a document holds, optionally narrowed to names containing a search text.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Listing<'a> {
+    /// The search text, if any.
+    pub search: Option<String>,
+    /// Matching entity sets, by name.
+    pub entity_sets: Vec<SetSummary<'a>>,
+    /// Matching singletons, by name.
+    pub singletons: Vec<SetSummary<'a>>,
+    /// Matching entity types that no entity set or singleton exposes.
+    pub unexposed_entity_types: Vec<TypeSummary<'a>>,
+    /// Matching enumeration types.
+    pub enum_types: Vec<EnumSummary<'a>>,
+    /// Matching operations.
+    pub operations: Vec<OperationSummary<'a>>,
+}
+
+impl<'a> Listing<'a> {
+    /// Lists everything in `doc` whose name contains `search` (ASCII case-insensitive). An
+    /// entity set matches by its own name or by its entity type's; every entry is sorted by name.
+    pub fn new(doc: &'a Document, search: Option<&str>) -> Listing<'a> {
+        let needle = search.map(str::to_ascii_lowercase);
+        let matches = |name: &str| {
+            needle
+                .as_deref()
+                .is_none_or(|n| name.to_ascii_lowercase().contains(n))
+        };
+        let mut listing = Listing {
+            search: search.map(str::to_owned),
+            ..Listing::default()
+        };
+
+        let summary = |name: &'a str, type_name: &'a str| -> SetSummary<'a> {
+            let ty = doc.entity_type(type_name);
+            SetSummary {
+                name,
+                entity_type: type_name,
+                key: ty.map(|t| key_names(doc, t)).unwrap_or_default(),
+                properties: ty.map_or(0, |t| doc.all_properties(t).len()),
+                navigation_properties: ty.map_or(0, |t| doc.all_navigation_properties(t).len()),
+            }
+        };
+        let mut exposed = std::collections::HashSet::new();
+        for container in doc.entity_containers() {
+            for set in &container.entity_sets {
+                exposed.insert(&*set.entity_type);
+                if matches(&set.name) || matches(split_qualified(&set.entity_type).1) {
+                    listing
+                        .entity_sets
+                        .push(summary(&set.name, &set.entity_type));
+                }
+            }
+            for singleton in &container.singletons {
+                exposed.insert(&*singleton.entity_type);
+                if matches(&singleton.name) || matches(split_qualified(&singleton.entity_type).1) {
+                    listing
+                        .singletons
+                        .push(summary(&singleton.name, &singleton.entity_type));
+                }
+            }
+            for import in container
+                .action_imports
+                .iter()
+                .chain(&container.function_imports)
+            {
+                if matches(&import.name) {
+                    let op = doc.operations(&import.operation).next();
+                    listing.operations.push(OperationSummary {
+                        name: &import.name,
+                        kind: op.map_or("import", |o| kind_name(o.kind)),
+                        bound_to: None,
+                        parameters: op.map_or(0, |o| o.parameters.len()),
+                    });
+                }
+            }
+        }
+        for ty in doc.entity_types() {
+            if !exposed.contains(&*ty.qualified_name) && matches(&ty.name) {
+                listing.unexposed_entity_types.push(TypeSummary {
+                    name: &ty.qualified_name,
+                    key: key_names(doc, ty),
+                    properties: doc.all_properties(ty).len(),
+                    is_abstract: ty.is_abstract,
+                });
+            }
+        }
+        for ty in doc.enum_types() {
+            if matches(&ty.name) {
+                listing.enum_types.push(EnumSummary {
+                    name: &ty.qualified_name,
+                    members: ty.members.len(),
+                    is_flags: ty.is_flags,
+                });
+            }
+        }
+        for op in doc.all_operations().filter(|o| o.is_bound) {
+            if matches(&op.name) {
+                let binding = op.binding_parameter();
+                listing.operations.push(OperationSummary {
+                    name: &op.qualified_name,
+                    kind: kind_name(op.kind),
+                    bound_to: binding.map(|p| p.ty.to_string()),
+                    parameters: op.parameters.len().saturating_sub(1),
+                });
+            }
+        }
+        listing.entity_sets.sort_by(|a, b| a.name.cmp(b.name));
+        listing.singletons.sort_by(|a, b| a.name.cmp(b.name));
+        listing
+            .unexposed_entity_types
+            .sort_by(|a, b| a.name.cmp(b.name));
+        listing.enum_types.sort_by(|a, b| a.name.cmp(b.name));
+        listing.operations.sort_by(|a, b| a.name.cmp(b.name));
+        listing
+    }
+
+    /// `true` when nothing matched.
+    pub fn is_empty(&self) -> bool {
+        self.entity_sets.is_empty()
+            && self.singletons.is_empty()
+            && self.unexposed_entity_types.is_empty()
+            && self.enum_types.is_empty()
+            && self.operations.is_empty()
+    }
+}
+
+fn key_names<'a>(doc: &'a Document, ty: &'a EntityType) -> Vec<&'a str> {
+    doc.effective_key(ty)
+        .map(|k| k.properties.iter().map(|p| p.key_name()).collect())
+        .unwrap_or_default()
+}
+
+fn kind_name(kind: OperationKind) -> &'static str {
+    match kind {
+        OperationKind::Action => "action",
+        OperationKind::Function => "function",
+    }
+}
+
+/// Prints the listing as aligned tables, one per kind; kinds with no entry are left out.
+impl fmt::Display for Listing<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut first = true;
+        let mut section = |f: &mut fmt::Formatter<'_>, title: &str, table: Table| {
+            if table.rows.is_empty() {
+                return Ok(());
+            }
+            if !first {
+                writeln!(f)?;
+            }
+            first = false;
+            writeln!(f, "{title} ({})", table.rows.len())?;
+            table.write(f)
+        };
+        let sets = |sets: &[SetSummary<'_>], label: &'static str| Table {
+            header: vec![label, "ENTITY TYPE", "KEY", "PROPERTIES", "NAVIGATION"],
+            rows: sets
+                .iter()
+                .map(|s| {
+                    vec![
+                        s.name.to_owned(),
+                        split_qualified(s.entity_type).1.to_owned(),
+                        s.key.join(", "),
+                        s.properties.to_string(),
+                        s.navigation_properties.to_string(),
+                    ]
+                })
+                .collect(),
+        };
+        section(f, "Entity sets", sets(&self.entity_sets, "ENTITY SET"))?;
+        section(f, "Singletons", sets(&self.singletons, "SINGLETON"))?;
+        let types = Table {
+            header: vec!["ENTITY TYPE", "KEY", "PROPERTIES", "ABSTRACT"],
+            rows: self
+                .unexposed_entity_types
+                .iter()
+                .map(|t| {
+                    vec![
+                        t.name.to_owned(),
+                        t.key.join(", "),
+                        t.properties.to_string(),
+                        yes_no(t.is_abstract),
+                    ]
+                })
+                .collect(),
+        };
+        section(f, "Entity types without an entity set", types)?;
+        let enums = Table {
+            header: vec!["ENUM TYPE", "MEMBERS", "FLAGS"],
+            rows: self
+                .enum_types
+                .iter()
+                .map(|e| {
+                    vec![
+                        e.name.to_owned(),
+                        e.members.to_string(),
+                        yes_no(e.is_flags),
+                    ]
+                })
+                .collect(),
+        };
+        section(f, "Enum types", enums)?;
+        let operations = Table {
+            header: vec!["OPERATION", "KIND", "BOUND TO", "PARAMETERS"],
+            rows: self
+                .operations
+                .iter()
+                .map(|o| {
+                    vec![
+                        o.name.to_owned(),
+                        o.kind.to_owned(),
+                        o.bound_to.clone().unwrap_or_else(|| "-".to_owned()),
+                        o.parameters.to_string(),
+                    ]
+                })
+                .collect(),
+        };
+        section(f, "Operations", operations)
+    }
+}
+
+fn yes_no(value: bool) -> String {
+    if value { "yes" } else { "no" }.to_owned()
+}
+
+/// A text table with columns padded to their widest cell.
+struct Table {
+    header: Vec<&'static str>,
+    rows: Vec<Vec<String>>,
+}
+
+impl Table {
+    fn write(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut widths: Vec<usize> = self.header.iter().map(|h| h.chars().count()).collect();
+        for row in &self.rows {
+            for (width, cell) in widths.iter_mut().zip(row) {
+                *width = (*width).max(cell.chars().count());
+            }
+        }
+        let line = |f: &mut fmt::Formatter<'_>, cells: &mut dyn Iterator<Item = &str>| {
+            let mut text = String::new();
+            for (i, cell) in cells.enumerate() {
+                if i > 0 {
+                    text.push_str("  ");
+                }
+                text.push_str(cell);
+                let pad = widths[i].saturating_sub(cell.chars().count());
+                text.extend(std::iter::repeat_n(' ', pad));
+            }
+            writeln!(f, "  {}", text.trim_end())
+        };
+        line(f, &mut self.header.iter().copied())?;
+        for row in &self.rows {
+            line(f, &mut row.iter().map(String::as_str))?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DOC: &str = r#"<?xml version="1.0" encoding="utf-8"?>
+<edmx:Edmx Version="4.0" xmlns:edmx="http://docs.oasis-open.org/odata/ns/edmx">
+  <edmx:DataServices>
+    <Schema Namespace="Ns" xmlns="http://docs.oasis-open.org/odata/ns/edm">
+      <EnumType Name="NoYes"><Member Name="No" Value="0"/><Member Name="Yes" Value="1"/></EnumType>
+      <EntityType Name="CustomerV3">
+        <Key><PropertyRef Name="dataAreaId"/><PropertyRef Name="CustomerAccount"/></Key>
+        <Property Name="dataAreaId" Type="Edm.String" Nullable="false"/>
+        <Property Name="CustomerAccount" Type="Edm.String" Nullable="false"/>
+        <Property Name="Blocked" Type="Ns.NoYes"/>
+      </EntityType>
+      <EntityType Name="CustomerBase" Abstract="true">
+        <Property Name="Name" Type="Edm.String"/>
+      </EntityType>
+      <EntityContainer Name="Resources">
+        <EntitySet Name="CustomersV3" EntityType="Ns.CustomerV3"/>
+      </EntityContainer>
+    </Schema>
+  </edmx:DataServices>
+</edmx:Edmx>"#;
+
+    #[test]
+    fn finds_sets_by_type_name_with_key_and_counts() {
+        let doc = Document::parse(DOC.as_bytes(), "doc.xml").unwrap();
+        let listing = Listing::new(&doc, Some("customerv3"));
+        assert_eq!(listing.entity_sets.len(), 1);
+        let set = &listing.entity_sets[0];
+        assert_eq!(set.name, "CustomersV3");
+        assert_eq!(set.key, ["dataAreaId", "CustomerAccount"]);
+        assert_eq!(set.properties, 3);
+        assert!(listing.enum_types.is_empty());
+    }
+
+    #[test]
+    fn lists_types_without_a_set_and_enums() {
+        let doc = Document::parse(DOC.as_bytes(), "doc.xml").unwrap();
+        let listing = Listing::new(&doc, None);
+        assert_eq!(listing.unexposed_entity_types[0].name, "Ns.CustomerBase");
+        assert_eq!(listing.enum_types[0].members, 2);
+        let shown = listing.to_string();
+        assert!(
+            shown.contains("CustomersV3  CustomerV3   dataAreaId, CustomerAccount"),
+            "{shown}"
+        );
+    }
+
+    #[test]
+    fn nothing_matches_an_unrelated_search() {
+        let doc = Document::parse(DOC.as_bytes(), "doc.xml").unwrap();
+        assert!(Listing::new(&doc, Some("Vendor")).is_empty());
+    }
+}

@@ -32,7 +32,10 @@ pub use error::{Error, Result};
 pub use limits::RateLimit;
 pub use operation::{ActionRequest, FunctionRequest};
 pub use paging::{Page, Pages, Rows};
-pub use query::{Field, Filter, IntoLiteral, OrderBy, Ordered, Query, RawQuery};
+pub use query::{
+    Field, Filter, IntoLiteral, Many, Navigation, One, OrderBy, Ordered, Query, RawQuery,
+    SelectFields,
+};
 pub use retry::RetryPolicy;
 pub use service_error::{ErrorDetail, ServiceError};
 

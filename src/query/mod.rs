@@ -7,10 +7,12 @@
 mod encode;
 mod field;
 mod filter;
+mod navigation;
 mod raw;
 mod typed;
 
 pub use field::{Field, IntoLiteral, OrderBy, Ordered};
 pub use filter::Filter;
+pub use navigation::{Many, Navigation, One, SelectFields};
 pub use raw::RawQuery;
 pub use typed::Query;

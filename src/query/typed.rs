@@ -84,6 +84,11 @@ impl<E: Entity> Query<E> {
         self
     }
 
+    pub(super) fn map_raw(mut self, f: impl FnOnce(RawQuery) -> RawQuery) -> Self {
+        self.raw = f(self.raw);
+        self
+    }
+
     /// The untyped query underneath, for options the typed builder does not cover.
     pub fn into_raw(self) -> RawQuery {
         self.raw

@@ -1,0 +1,434 @@
+//! One entity type: its read struct, key, field and navigation handles, `Entity` impl and
+//! write models.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::docs::{described, doc, ident};
+use super::names::{Scope, shouty, snake};
+use super::{At, Ctx, ServiceProfile};
+use crate::csdl::terms::{EntitySetCapabilities, PropertyTraits};
+use crate::csdl::{EntityType, Property};
+
+/// A structural property with its Rust names and type.
+struct Prop<'a> {
+    p: &'a Property,
+    traits: PropertyTraits<'a>,
+    field: String,
+    /// Item type at the top level.
+    item: TokenStream,
+    /// Item type inside the handle module.
+    item_in_module: TokenStream,
+    key: bool,
+}
+
+impl Prop<'_> {
+    fn optional(&self) -> bool {
+        self.p.nullable && !self.key
+    }
+
+    fn value(&self) -> TokenStream {
+        let item = &self.item;
+        if self.p.ty.collection {
+            quote!(Vec<#item>)
+        } else {
+            item.clone()
+        }
+    }
+
+    fn doc_line(&self) -> String {
+        let mut line = format!("`{}` (`{}`", self.p.name, self.p.ty);
+        if self.key {
+            line.push_str(", key");
+        }
+        line.push_str(").");
+        if let Some(d) = described(self.traits.description, self.traits.label_id) {
+            line.push(' ');
+            line.push_str(&d);
+        }
+        line
+    }
+}
+
+pub(crate) fn emit(ctx: &mut Ctx<'_, '_>, ty: &EntityType) -> TokenStream {
+    let doc_ref = ctx.doc;
+    let Some(names) = ctx.plan.entities.get(&*ty.qualified_name).cloned() else {
+        return TokenStream::new();
+    };
+    let rt = ctx.rt().clone();
+    let key_names: Vec<&str> = doc_ref
+        .effective_key(ty)
+        .map(|k| {
+            k.properties
+                .iter()
+                .map(|r| r.name.split('/').next().unwrap_or_default())
+                .collect()
+        })
+        .unwrap_or_default();
+
+    let mut fields = Scope::new(&["etag"]);
+    let mut props: Vec<Prop<'_>> = Vec::new();
+    for p in doc_ref.all_properties(ty) {
+        let (Some(item), Some(item_in_module)) = (
+            ctx.item_type(&p.ty, At::Top),
+            ctx.item_type(&p.ty, At::Module),
+        ) else {
+            ctx.warnings.push(format!(
+                "{}/{}: type `{}` has no Rust form here; property omitted",
+                ty.qualified_name, p.name, p.ty
+            ));
+            continue;
+        };
+        props.push(Prop {
+            p,
+            traits: PropertyTraits::of(doc_ref, ty, p),
+            field: fields.unique(&snake(&p.name)),
+            item,
+            item_in_module,
+            key: key_names.contains(&&*p.name),
+        });
+    }
+
+    let set = ctx.plan.set_of(ty);
+    let name = ident(&names.ty);
+    let mut out = TokenStream::new();
+
+    // Read struct.
+    let mut defs = TokenStream::new();
+    for prop in &props {
+        let field = ident(&prop.field);
+        let wire = &*prop.p.name;
+        let attrs = doc(&prop.doc_line());
+        let value = prop.value();
+        if prop.p.ty.collection {
+            defs.extend(quote!(#attrs #[serde(rename = #wire, default)] pub #field: #value,));
+        } else if prop.optional() {
+            defs.extend(quote!(#attrs #[serde(rename = #wire)] pub #field: Option<#value>,));
+        } else {
+            defs.extend(quote!(#attrs #[serde(rename = #wire)] pub #field: #value,));
+        }
+    }
+    let mut handles = TokenStream::new();
+    let mut consts = Scope::new(&[]);
+    let mut omitted = Vec::new();
+    for nav in doc_ref.all_navigation_properties(ty) {
+        let Some(target) = ctx.plan.entities.get(&*nav.ty.name) else {
+            omitted.push(format!("`{}` (`{}`)", nav.name, nav.ty));
+            continue;
+        };
+        let target = ident(&target.ty);
+        let field = ident(&fields.unique(&snake(&nav.name)));
+        let wire = &*nav.name;
+        let handle = ident(&consts.unique(&shouty(&nav.name)));
+        let (value, cardinality, what) = if nav.ty.collection {
+            (quote!(Vec<#target>), quote!(#rt::Many), "related entities")
+        } else {
+            (quote!(Box<#target>), quote!(#rt::One), "related entity")
+        };
+        let attrs = doc(&format!(
+            "Navigation `{wire}` (`{}`): the {what}, present when the query expands it.",
+            nav.ty
+        ));
+        defs.extend(quote!(#attrs #[serde(rename = #wire)] pub #field: Option<#value>,));
+        let handle_doc = doc(&format!(
+            "Navigation `{wire}` to [`{}`](super::{}), for `$expand`.",
+            target, target
+        ));
+        handles.extend(quote! {
+            #handle_doc
+            pub const #handle: #rt::Navigation<super::#name, super::#target, #cardinality> =
+                #rt::Navigation::new(#wire);
+        });
+    }
+    let etag_field = quote! {
+        /// The entity's version (`@odata.etag`), sent back in `If-Match` by updates and deletes.
+        #[serde(rename = "@odata.etag")]
+        pub etag: Option<#rt::ETag>,
+    };
+    let description = doc_ref
+        .annotation(
+            &ty.annotations,
+            &ty.qualified_name,
+            crate::csdl::terms::core::DESCRIPTION,
+        )
+        .and_then(|a| a.as_str());
+    let label = doc_ref
+        .annotation(
+            &ty.annotations,
+            &ty.qualified_name,
+            crate::csdl::terms::fno::LABEL_ID,
+        )
+        .and_then(|a| a.as_str());
+    let mut type_doc = format!("Entity type `{}`", ty.qualified_name);
+    match set {
+        Some(set) => type_doc.push_str(&format!(", read from the entity set `{}`.", set.name)),
+        None => type_doc.push('.'),
+    }
+    if let Some(d) = described(description, label) {
+        type_doc.push(' ');
+        type_doc.push_str(&d);
+    }
+    type_doc.push_str(&format!(
+        "\n\nField handles for queries are in [`{}`].",
+        names.module
+    ));
+    if !omitted.is_empty() {
+        type_doc.push_str(&format!(
+            "\n\nNavigation properties to entity types outside the selection are omitted: {}.",
+            omitted.join(", ")
+        ));
+    }
+    let type_doc = doc(&type_doc);
+    out.extend(quote! {
+        #type_doc
+        #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+        pub struct #name {
+            #defs
+            #etag_field
+        }
+    });
+
+    // Key.
+    let key_props: Vec<&Prop<'_>> = key_names
+        .iter()
+        .filter_map(|k| props.iter().find(|p| &*p.p.name == *k))
+        .collect();
+    let has_key = !key_props.is_empty() && key_props.len() == key_names.len();
+    if has_key {
+        let key = ident(&names.key);
+        let mut key_fields = TokenStream::new();
+        let mut args = TokenStream::new();
+        let mut inits = TokenStream::new();
+        let mut parts = TokenStream::new();
+        let mut from_row = TokenStream::new();
+        for prop in &key_props {
+            let field = ident(&prop.field);
+            let value = prop.value();
+            let wire = &*prop.p.name;
+            let attrs = doc(&prop.doc_line());
+            key_fields.extend(quote!(#attrs pub #field: #value,));
+            if ctx.is_string(&prop.p.ty) {
+                args.extend(quote!(#field: impl Into<String>,));
+                inits.extend(quote!(#field: #field.into(),));
+            } else {
+                args.extend(quote!(#field: #value,));
+                inits.extend(quote!(#field,));
+            }
+            parts.extend(quote!((#wire, &self.#field),));
+            from_row.extend(quote!(#field: self.#field.clone(),));
+        }
+        let many = (key_props.len() > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
+        let key_doc = doc(&format!(
+            "Key of [`{}`]: addresses one entity (`{}({})`).",
+            names.ty,
+            set.map_or(&*ty.name, |s| &*s.name),
+            key_names
+                .iter()
+                .map(|k| format!("{k}=…"))
+                .collect::<Vec<_>>()
+                .join(",")
+        ));
+        out.extend(quote! {
+            #key_doc
+            #[derive(Debug, Clone, PartialEq)]
+            pub struct #key {
+                #key_fields
+            }
+
+            impl #key {
+                /// A key from its parts, in key order.
+                #many
+                pub fn new(#args) -> Self {
+                    Self { #inits }
+                }
+            }
+
+            impl #rt::EntityKey for #key {
+                fn write_predicate(&self, out: &mut String) {
+                    out.push_str(&#rt::edm::key_predicate(&[#parts]));
+                }
+            }
+
+            impl #name {
+                /// This entity's key.
+                pub fn key(&self) -> #key {
+                    #key { #from_row }
+                }
+            }
+        });
+        if let Some(set) = set {
+            let set_name = &*set.name;
+            let type_name = &*ty.qualified_name;
+            let profile = match ctx.options.profile {
+                ServiceProfile::Fno => quote!(#rt::profile::Fno),
+                ServiceProfile::Generic => quote!(#rt::profile::GenericOData),
+            };
+            out.extend(quote! {
+                impl #rt::Entity for #name {
+                    const ENTITY_SET: &'static str = #set_name;
+                    const TYPE_NAME: &'static str = #type_name;
+                    type Key = #key;
+                    type Profile = #profile;
+
+                    fn etag(&self) -> Option<&#rt::ETag> {
+                        self.etag.as_ref()
+                    }
+                }
+            });
+        }
+    } else if set.is_some() {
+        ctx.warnings.push(format!(
+            "{}: no usable key; no `Entity` implementation generated",
+            ty.qualified_name
+        ));
+    }
+
+    // Field handles.
+    for prop in &props {
+        if prop.p.ty.collection {
+            continue;
+        }
+        let handle = ident(&consts.unique(&shouty(&prop.p.name)));
+        let wire = &*prop.p.name;
+        let item = &prop.item_in_module;
+        let attrs = doc(&prop.doc_line());
+        handles.extend(quote! {
+            #attrs
+            pub const #handle: #rt::Field<super::#name, #item> = #rt::Field::new(#wire);
+        });
+    }
+    let module = ident(&names.module);
+    let module_doc = doc(&format!(
+        "Field and navigation handles of [`{}`](super::{}) for `$filter`, `$select`, \
+         `$orderby` and `$expand`.",
+        names.ty, names.ty
+    ));
+    out.extend(quote! {
+        #module_doc
+        pub mod #module {
+            #handles
+        }
+    });
+
+    // Write models.
+    if let (Some(set), true, true) = (set, has_key, ctx.options.write_models) {
+        let caps = EntitySetCapabilities::of(doc_ref, set);
+        if caps.insertable != Some(false) {
+            out.extend(new_model(ctx, &names.new, &names.ty, &set.name, &props));
+        }
+        if caps.updatable != Some(false) {
+            out.extend(patch_model(&names.patch, &names.ty, &set.name, &props));
+        }
+    }
+    out
+}
+
+fn new_model(
+    ctx: &Ctx<'_, '_>,
+    new: &str,
+    read: &str,
+    set: &str,
+    props: &[Prop<'_>],
+) -> TokenStream {
+    let new_ident = ident(new);
+    let mut defs = TokenStream::new();
+    let mut args = TokenStream::new();
+    let mut inits = TokenStream::new();
+    let mut required = 0usize;
+    for prop in props.iter().filter(|p| p.traits.writable_on_create()) {
+        let field = ident(&prop.field);
+        let wire = &*prop.p.name;
+        let value = prop.value();
+        let is_required =
+            !prop.p.ty.collection && (prop.traits.is_required == Some(true) || !prop.p.nullable);
+        let attrs = doc(&format!(
+            "{}{}",
+            prop.doc_line(),
+            if is_required { " Required." } else { "" }
+        ));
+        if is_required {
+            required += 1;
+            defs.extend(quote!(#attrs #[serde(rename = #wire)] pub #field: #value,));
+            if ctx.is_string(&prop.p.ty) {
+                args.extend(quote!(#field: impl Into<String>,));
+                inits.extend(quote!(#field: #field.into(),));
+            } else {
+                args.extend(quote!(#field: #value,));
+                inits.extend(quote!(#field,));
+            }
+        } else {
+            defs.extend(quote!(
+                #attrs
+                #[serde(rename = #wire, skip_serializing_if = "Option::is_none")]
+                pub #field: Option<#value>,
+            ));
+            inits.extend(quote!(#field: None,));
+        }
+    }
+    let head = format!(
+        "The fields to create a [`{read}`] with (`POST {set}`): properties the service lets a \
+         client set on create. Optional ones are sent only when set; read-only properties are \
+         not fields, so setting one does not compile."
+    );
+    if required == 0 {
+        let attrs = doc(&head);
+        quote! {
+            #attrs
+            #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+            pub struct #new_ident {
+                #defs
+            }
+        }
+    } else {
+        let attrs = doc(&format!(
+            "{head} Required properties are arguments of [`{new}::new`]."
+        ));
+        let many = (required > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
+        quote! {
+            #attrs
+            #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+            pub struct #new_ident {
+                #defs
+            }
+
+            impl #new_ident {
+                /// The required properties; the optional ones start unset.
+                #many
+                pub fn new(#args) -> Self {
+                    Self { #inits }
+                }
+            }
+        }
+    }
+}
+
+fn patch_model(patch: &str, read: &str, set: &str, props: &[Prop<'_>]) -> TokenStream {
+    let patch_ident = ident(patch);
+    let mut defs = TokenStream::new();
+    for prop in props
+        .iter()
+        .filter(|p| !p.key && p.traits.writable_on_update())
+    {
+        let field = ident(&prop.field);
+        let wire = &*prop.p.name;
+        let value = prop.value();
+        let attrs = doc(&prop.doc_line());
+        defs.extend(quote!(
+            #attrs
+            #[serde(rename = #wire, skip_serializing_if = "Option::is_none")]
+            pub #field: Option<#value>,
+        ));
+    }
+    let attrs = doc(&format!(
+        "Changes to a [`{read}`] (`PATCH {set}(key)`): every field optional, only set fields \
+         are sent. Keys and properties the service does not let a client change are not fields, \
+         so changing one does not compile."
+    ));
+    quote! {
+        #attrs
+        #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+        pub struct #patch_ident {
+            #defs
+        }
+    }
+}

@@ -1,0 +1,217 @@
+//! Turning a selection closure into Rust tokens.
+//!
+//! [`emit`] names every generated item first ([`plan`]), then writes entity types
+//! ([`entity`]), enumerations, complex types and type definitions ([`types`]) and operations
+//! ([`operations`]). Everything the generated code needs at run time lives in the runtime crate;
+//! the emitted code is declarations plus small `impl` blocks, to keep its compile time low.
+
+mod docs;
+mod entity;
+mod names;
+mod operations;
+mod plan;
+mod types;
+
+use std::collections::BTreeMap;
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use crate::csdl::{Document, Primitive, SchemaType, TypeRef};
+use crate::select::Closure;
+
+pub(crate) use plan::Plan;
+
+/// The service profile the generated entities name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ServiceProfile {
+    Fno,
+    Generic,
+}
+
+/// What [`emit`] needs besides the document and the closure.
+pub(crate) struct Options<'o> {
+    pub(crate) profile: ServiceProfile,
+    /// Tokens of the runtime crate path (`::d365fo_odata`).
+    pub(crate) runtime: TokenStream,
+    /// User renames: qualified or simple OData type name → Rust type name.
+    pub(crate) renames: &'o BTreeMap<String, String>,
+    /// Whether to emit create/update write models.
+    pub(crate) write_models: bool,
+}
+
+/// Everything emission produces.
+pub(crate) struct Emitted {
+    pub(crate) tokens: TokenStream,
+    pub(crate) warnings: Vec<String>,
+}
+
+/// Shared state of one emission.
+pub(crate) struct Ctx<'a, 'o> {
+    pub(crate) doc: &'a Document,
+    pub(crate) closure: &'a Closure<'a>,
+    pub(crate) options: &'o Options<'o>,
+    pub(crate) plan: Plan<'a>,
+    pub(crate) warnings: Vec<String>,
+}
+
+/// Emits the bindings for `closure`.
+pub(crate) fn emit<'a>(
+    doc: &'a Document,
+    closure: &'a Closure<'a>,
+    options: &Options<'_>,
+) -> Emitted {
+    let plan = Plan::new(closure, options);
+    let mut ctx = Ctx {
+        doc,
+        closure,
+        options,
+        plan,
+        warnings: closure.warnings.iter().map(ToString::to_string).collect(),
+    };
+    for (from, to, why) in &ctx.plan.renames {
+        ctx.warnings
+            .push(format!("`{from}` is generated as `{to}` ({why})"));
+    }
+    for (ty, first, other) in &ctx.plan.extra_sets {
+        ctx.warnings.push(format!(
+            "`{ty}` is exposed by several selected entity sets; its `Entity` impl reads `{first}`, \
+             not `{other}`"
+        ));
+    }
+    let mut out = TokenStream::new();
+    for ty in &closure.entity_types {
+        let tokens = entity::emit(&mut ctx, ty);
+        out.extend(tokens);
+    }
+    for ty in &closure.complex_types {
+        let tokens = types::complex(&mut ctx, ty);
+        out.extend(tokens);
+    }
+    for ty in &closure.enum_types {
+        out.extend(types::enumeration(&ctx, ty));
+    }
+    for ty in &closure.type_definitions {
+        out.extend(types::definition(&ctx, ty));
+    }
+    out.extend(operations::emit(&mut ctx));
+    let mut warnings = ctx.warnings;
+    warnings.sort();
+    warnings.dedup();
+    Emitted {
+        tokens: out,
+        warnings,
+    }
+}
+
+/// Where a type is referred to from: the top level of the file or a module inside it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum At {
+    Top,
+    Module,
+}
+
+impl Ctx<'_, '_> {
+    pub(crate) fn rt(&self) -> &TokenStream {
+        &self.options.runtime
+    }
+
+    /// The Rust type of one item of `ty` (collections not unwrapped), or `None` when the type
+    /// has no Rust form here (streams, geography, untyped, types outside the selection).
+    pub(crate) fn item_type(&self, ty: &TypeRef, at: At) -> Option<TokenStream> {
+        let rt = self.rt();
+        if let Some(p) = ty.primitive() {
+            return Some(match p {
+                Primitive::Binary => quote!(#rt::edm::Binary),
+                Primitive::Boolean => quote!(bool),
+                Primitive::Byte => quote!(u8),
+                Primitive::SByte => quote!(i8),
+                Primitive::Int16 => quote!(i16),
+                Primitive::Int32 => quote!(i32),
+                Primitive::Int64 => quote!(i64),
+                Primitive::Single => quote!(f32),
+                Primitive::Double => quote!(f64),
+                Primitive::Decimal => quote!(#rt::edm::Decimal),
+                Primitive::String => quote!(String),
+                Primitive::Date => quote!(#rt::edm::Date),
+                Primitive::DateTimeOffset => quote!(#rt::edm::DateTimeOffset),
+                Primitive::TimeOfDay => quote!(#rt::edm::TimeOfDay),
+                Primitive::Duration => quote!(#rt::edm::Duration),
+                Primitive::Guid => quote!(#rt::edm::Guid),
+                _ => return None,
+            });
+        }
+        let name = self.plan.value_type_name(&ty.name)?;
+        let ident = docs::ident(&name);
+        Some(match at {
+            At::Top => quote!(#ident),
+            At::Module => quote!(super::#ident),
+        })
+    }
+
+    /// The Rust type of `ty` with collections as `Vec`.
+    pub(crate) fn value_type(&self, ty: &TypeRef, at: At) -> Option<TokenStream> {
+        let item = self.item_type(ty, at)?;
+        Some(if ty.collection {
+            quote!(Vec<#item>)
+        } else {
+            item
+        })
+    }
+
+    /// Whether values of `ty` can be written as URL literals (function parameters).
+    pub(crate) fn has_literal(&self, ty: &TypeRef) -> bool {
+        if ty.collection {
+            return false;
+        }
+        if let Some(p) = ty.primitive() {
+            return !matches!(
+                p,
+                Primitive::Stream
+                    | Primitive::Geography
+                    | Primitive::Geometry
+                    | Primitive::Untyped
+                    | Primitive::Abstract
+            );
+        }
+        match self.doc.find_type(&ty.name) {
+            Some(SchemaType::Enum(_)) => true,
+            Some(SchemaType::TypeDefinition(t)) => {
+                Primitive::from_qualified_name(&t.underlying_type).is_some_and(|_| {
+                    self.has_literal(&TypeRef {
+                        name: t.underlying_type.clone(),
+                        collection: false,
+                    })
+                })
+            }
+            _ => false,
+        }
+    }
+
+    /// Whether `ty` is a string (directly or through a type definition): such parameters and
+    /// key parts are taken as `&str` / `impl Into<String>`.
+    pub(crate) fn is_string(&self, ty: &TypeRef) -> bool {
+        !ty.collection && self.underlying(ty) == Some(Primitive::String)
+    }
+
+    fn underlying(&self, ty: &TypeRef) -> Option<Primitive> {
+        if let Some(p) = ty.primitive() {
+            return Some(p);
+        }
+        match self.doc.find_type(&ty.name)? {
+            SchemaType::TypeDefinition(t) => Primitive::from_qualified_name(&t.underlying_type),
+            _ => None,
+        }
+    }
+
+    /// Whether values of `ty` are read from `{"value": …}` (primitives, enums, collections)
+    /// rather than being the response body (complex types, entities).
+    pub(crate) fn is_value_shaped(&self, ty: &TypeRef) -> bool {
+        ty.collection
+            || ty.primitive().is_some()
+            || matches!(
+                self.doc.find_type(&ty.name),
+                Some(SchemaType::Enum(_) | SchemaType::TypeDefinition(_))
+            )
+    }
+}

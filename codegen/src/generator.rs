@@ -1,0 +1,421 @@
+//! [`Generator`]: the `build.rs` (and CLI) entry point — metadata in, one formatted Rust file out.
+//!
+//! ```no_run
+//! // build.rs
+//! fn main() -> Result<(), Box<dyn std::error::Error>> {
+//!     d365fo_odata_codegen::Generator::from_file("metadata/fno.xml")?
+//!         .entity_sets(["CustomersV3", "SalesOrderHeadersV2", "SalesOrderLines"])
+//!         .write_to_out_dir("fno.rs")?;
+//!     Ok(())
+//! }
+//! ```
+//!
+//! and in the crate: `mod fno { include!(concat!(env!("OUT_DIR"), "/fno.rs")); }`. The crate
+//! needs `d365fo-odata` and `serde` as dependencies.
+//!
+//! # What is generated
+//!
+//! For each selected entity type `CustomerV3` (entity set `CustomersV3`):
+//!
+//! | item | what |
+//! |---|---|
+//! | `struct CustomerV3` | read model (`Deserialize` only): one field per property, `snake_case` with the OData name in `#[serde(rename)]`; keys and non-nullable properties plain, others `Option`; expanded navigation properties; `etag` |
+//! | `struct CustomerV3Key` | the key (`new(..)` in key order), writing the URL key predicate |
+//! | `impl Entity for CustomerV3` | entity set name, type name, key type, service profile, ETag |
+//! | `mod customer_v3` | `Field<CustomerV3, T>` handles (`CREDIT_LIMIT`) and `Navigation` handles |
+//! | `struct NewCustomerV3` | create model: only properties writable on create; required ones are `new(..)` arguments |
+//! | `struct CustomerV3Patch` | update model: only properties writable on update, all optional |
+//! | `impl CustomerV3 { async fn action(..) }` | bound actions and functions |
+//!
+//! Enumerations become enums with an `Unknown(String)` arm (flags enumerations also get a
+//! `…Flags` set), complex types become structs, type definitions aliases, and unbound
+//! operations async functions in `mod operations`.
+//!
+//! # Names
+//!
+//! Types are `UpperCamelCase`, fields and modules `snake_case`, handles `SHOUTY_SNAKE_CASE`.
+//! A character other than an ASCII letter or digit becomes `_` and its code point in hex; a
+//! leading digit gets a prefix (`T`, `n`, `N`); a Rust keyword gets a trailing `_`. When a name is
+//! taken — in F&O an enumeration often has the name of an entity type, compared ignoring case —
+//! the later item gets a suffix for its kind (`Enum`, `Complex`, `Def`), then a number from 2.
+//! Entity types are named first, then complex types, enumerations and type definitions, each in
+//! document order, so the result depends only on the document and the selection; every rename is
+//! reported in [`Generated::warnings`]. [`Generator::rename_type`] chooses a name instead.
+//! An enumeration member named `Unknown` becomes `UnknownMember`.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use crate::csdl;
+use crate::emit::{self, Options, ServiceProfile};
+use crate::select::{self, Selection};
+
+/// The F&O schema namespace, which [`ProfileChoice::Auto`] looks for.
+const FNO_NAMESPACE: &str = "Microsoft.Dynamics.DataEntities";
+
+/// Which service capability profile the generated entities name as `Entity::Profile`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ProfileChoice {
+    /// F&O when the document has the schema `Microsoft.Dynamics.DataEntities`, else generic.
+    #[default]
+    Auto,
+    /// Dynamics 365 Finance & Operations (`d365fo_odata::profile::Fno`).
+    Fno,
+    /// Any OData v4 service (`d365fo_odata::profile::GenericOData`).
+    Generic,
+}
+
+/// Generation failed; nothing was written.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum GenerateError {
+    /// The metadata document could not be read or parsed (the message has file, line and
+    /// column).
+    #[error("cannot read metadata: {0}")]
+    Parse(#[from] csdl::Error),
+    /// The selection names entity sets, singletons or operations the document lacks.
+    #[error("cannot select from the metadata: {0}")]
+    Select(#[from] select::SelectError),
+    /// Nothing was selected.
+    #[error(
+        "nothing to generate from {source_name}: select entity sets, singletons or operations \
+         (or call all_entity_sets)"
+    )]
+    EmptySelection {
+        /// The metadata document.
+        source_name: String,
+    },
+    /// Reading the metadata or writing the output failed.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file or directory involved.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// `OUT_DIR` is not set ([`Generator::write_to_out_dir`] runs only inside a build script).
+    #[error("OUT_DIR is not set: write_to_out_dir is meant for build scripts; use write_to_file")]
+    NoOutDir,
+    /// The runtime crate path given to [`Generator::runtime_crate`] is not a Rust path.
+    #[error("runtime crate path {0:?} is not an absolute Rust path such as `::d365fo_odata`")]
+    RuntimePath(String),
+    /// The generated code did not parse as Rust: a bug in the generator.
+    #[error("generated code for {source_name} is not valid Rust ({message}); please report this")]
+    Internal {
+        /// The metadata document.
+        source_name: String,
+        /// The parser's message.
+        message: String,
+    },
+}
+
+/// The result of [`Generator::generate`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Generated {
+    /// The Rust source: one file, formatted, starting with a header that names the generator
+    /// version and the metadata fingerprint.
+    pub code: String,
+    /// Things that did not stop generation: renames, omitted properties and operations,
+    /// dangling navigation bindings.
+    pub warnings: Vec<String>,
+    /// SHA-256 (lower-case hex) of the metadata bytes; empty when the generator was made from
+    /// an already parsed document ([`Generator::from_document`]).
+    pub fingerprint: String,
+}
+
+/// Generates Rust bindings from an OData v4 metadata document.
+///
+/// Build one from a file, bytes or a parsed document, choose what to generate (entity sets,
+/// singletons, operations — the types they need follow), then [`generate`](Self::generate) or
+/// write the file. See the [module documentation](self) for the shape of the output.
+#[derive(Debug, Clone)]
+pub struct Generator {
+    doc: csdl::Document,
+    source_path: Option<PathBuf>,
+    fingerprint: String,
+    entity_sets: Vec<String>,
+    singletons: Vec<String>,
+    operations: Vec<String>,
+    all_entity_sets: bool,
+    profile: ProfileChoice,
+    renames: BTreeMap<String, String>,
+    runtime: String,
+    write_models: bool,
+}
+
+impl Generator {
+    /// Reads and parses the metadata file at `path`.
+    ///
+    /// # Errors
+    /// [`GenerateError::Io`] when the file cannot be read; [`GenerateError::Parse`] (with line
+    /// and column) when it is not valid CSDL.
+    pub fn from_file(path: impl AsRef<Path>) -> Result<Generator, GenerateError> {
+        let path = path.as_ref();
+        let bytes = std::fs::read(path).map_err(|source| GenerateError::Io {
+            path: path.to_owned(),
+            source,
+        })?;
+        let mut generator = Generator::from_bytes(&bytes, &path.display().to_string())?;
+        generator.source_path = Some(path.to_owned());
+        Ok(generator)
+    }
+
+    /// Parses metadata held in memory; `source_name` names it in messages and in the header.
+    ///
+    /// # Errors
+    /// [`GenerateError::Parse`] when the bytes are not valid CSDL.
+    pub fn from_bytes(bytes: &[u8], source_name: &str) -> Result<Generator, GenerateError> {
+        let doc = csdl::Document::parse(bytes, source_name)?;
+        let mut generator = Generator::from_document(doc);
+        generator.fingerprint = sha256_hex(bytes);
+        Ok(generator)
+    }
+
+    /// Uses an already parsed document (the fingerprint is then empty).
+    pub fn from_document(doc: csdl::Document) -> Generator {
+        Generator {
+            doc,
+            source_path: None,
+            fingerprint: String::new(),
+            entity_sets: Vec::new(),
+            singletons: Vec::new(),
+            operations: Vec::new(),
+            all_entity_sets: false,
+            profile: ProfileChoice::Auto,
+            renames: BTreeMap::new(),
+            runtime: "::d365fo_odata".to_owned(),
+            write_models: true,
+        }
+    }
+
+    /// The parsed document.
+    pub fn document(&self) -> &csdl::Document {
+        &self.doc
+    }
+
+    /// Adds entity sets by name (`CustomersV3`; case-sensitive).
+    pub fn entity_sets<I, S>(mut self, names: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.entity_sets.extend(names.into_iter().map(Into::into));
+        self
+    }
+
+    /// Adds singletons by name.
+    pub fn singletons<I, S>(mut self, names: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.singletons.extend(names.into_iter().map(Into::into));
+        self
+    }
+
+    /// Adds actions and functions: an import name (`SetCustomerOnHold`), a qualified name
+    /// (`Microsoft.Dynamics.DataEntities.ExportToPackage`) or an unambiguous simple name.
+    /// Operations bound to selected entity types are included without naming them.
+    pub fn operations<I, S>(mut self, names: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.operations.extend(names.into_iter().map(Into::into));
+        self
+    }
+
+    /// Selects every entity set of the document.
+    pub fn all_entity_sets(mut self) -> Self {
+        self.all_entity_sets = true;
+        self
+    }
+
+    /// Chooses the service profile (default [`ProfileChoice::Auto`]).
+    pub fn profile(mut self, profile: ProfileChoice) -> Self {
+        self.profile = profile;
+        self
+    }
+
+    /// Names the Rust type generated for the OData type `from` (qualified, or simple when
+    /// unambiguous) `to`, e.g. to settle an enumeration/entity name collision yourself.
+    pub fn rename_type(mut self, from: &str, to: &str) -> Self {
+        self.renames.insert(from.to_owned(), to.to_owned());
+        self
+    }
+
+    /// The path the generated code uses for the runtime crate (default `::d365fo_odata`);
+    /// must be absolute (`::name` or `crate::…`).
+    pub fn runtime_crate(mut self, path: &str) -> Self {
+        path.clone_into(&mut self.runtime);
+        self
+    }
+
+    /// Whether to generate create and update models (default `true`). Read-only bindings
+    /// compile faster.
+    pub fn write_models(mut self, enabled: bool) -> Self {
+        self.write_models = enabled;
+        self
+    }
+
+    /// Generates the code.
+    ///
+    /// # Errors
+    /// [`GenerateError::Select`] naming every unknown name (with suggestions);
+    /// [`GenerateError::EmptySelection`]; [`GenerateError::RuntimePath`].
+    pub fn generate(&self) -> Result<Generated, GenerateError> {
+        let mut selection = Selection::new()
+            .singletons(self.singletons.iter().cloned())
+            .operations(self.operations.iter().cloned());
+        if self.all_entity_sets {
+            selection = selection.entity_sets(self.doc.entity_sets().map(|s| s.name.to_string()));
+        }
+        selection = selection.entity_sets(self.entity_sets.iter().cloned());
+        let closure = selection.resolve(&self.doc)?;
+        if closure.entity_sets.is_empty()
+            && closure.singletons.is_empty()
+            && closure.operations.is_empty()
+        {
+            return Err(GenerateError::EmptySelection {
+                source_name: self.doc.source_name().to_owned(),
+            });
+        }
+        let runtime: syn::Path = syn::parse_str(&self.runtime)
+            .ok()
+            .filter(|p: &syn::Path| {
+                p.leading_colon.is_some() || p.segments.first().is_some_and(|s| s.ident == "crate")
+            })
+            .ok_or_else(|| GenerateError::RuntimePath(self.runtime.clone()))?;
+        let profile = match self.profile {
+            ProfileChoice::Fno => ServiceProfile::Fno,
+            ProfileChoice::Generic => ServiceProfile::Generic,
+            ProfileChoice::Auto => {
+                if self.doc.schema(FNO_NAMESPACE).is_some() {
+                    ServiceProfile::Fno
+                } else {
+                    ServiceProfile::Generic
+                }
+            }
+        };
+        let options = Options {
+            profile,
+            runtime: quote::ToTokens::to_token_stream(&runtime),
+            renames: &self.renames,
+            write_models: self.write_models,
+        };
+        let emitted = emit::emit(&self.doc, &closure, &options);
+        let file: syn::File = syn::parse2(emitted.tokens).map_err(|e| GenerateError::Internal {
+            source_name: self.doc.source_name().to_owned(),
+            message: e.to_string(),
+        })?;
+        let body = prettyplease::unparse(&file);
+        let mut code = self.header(profile, &emitted.warnings);
+        code.push_str(&body);
+        Ok(Generated {
+            code,
+            warnings: emitted.warnings,
+            fingerprint: self.fingerprint.clone(),
+        })
+    }
+
+    fn header(&self, profile: ServiceProfile, warnings: &[String]) -> String {
+        let source = Path::new(self.doc.source_name()).file_name().map_or_else(
+            || self.doc.source_name().to_owned(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        let mut h = String::new();
+        let _ = writeln!(
+            h,
+            "// Generated by d365fo-odata-codegen {} from `{source}`. Do not edit.",
+            env!("CARGO_PKG_VERSION")
+        );
+        if self.fingerprint.is_empty() {
+            h.push_str("// Metadata SHA-256: not known (generated from a parsed document).\n");
+        } else {
+            let _ = writeln!(h, "// Metadata SHA-256: {}", self.fingerprint);
+        }
+        let _ = writeln!(
+            h,
+            "// Service profile: {}.",
+            match profile {
+                ServiceProfile::Fno => "Dynamics 365 Finance & Operations",
+                ServiceProfile::Generic => "generic OData v4",
+            }
+        );
+        for w in warnings {
+            let _ = writeln!(h, "// Note: {}", w.replace('\n', " "));
+        }
+        h.push('\n');
+        h
+    }
+
+    /// Generates the code and writes it to `path` through a temporary file in the same
+    /// directory, renamed into place: the file is never half-written.
+    ///
+    /// # Errors
+    /// As [`generate`](Self::generate), and [`GenerateError::Io`] naming the path when the
+    /// directory is missing or not writable.
+    pub fn write_to_file(&self, path: impl AsRef<Path>) -> Result<Generated, GenerateError> {
+        let generated = self.generate()?;
+        write_atomically(path.as_ref(), generated.code.as_bytes())?;
+        Ok(generated)
+    }
+
+    /// For build scripts: writes `$OUT_DIR/file_name` and prints `cargo:rerun-if-changed` for
+    /// the metadata file (when it came from [`from_file`](Self::from_file)).
+    ///
+    /// # Errors
+    /// [`GenerateError::NoOutDir`] outside a build script; otherwise as
+    /// [`write_to_file`](Self::write_to_file).
+    pub fn write_to_out_dir(&self, file_name: &str) -> Result<Generated, GenerateError> {
+        let out_dir = std::env::var_os("OUT_DIR").ok_or(GenerateError::NoOutDir)?;
+        if let Some(path) = &self.source_path {
+            let mut stdout = std::io::stdout().lock();
+            let _ = writeln!(stdout, "cargo:rerun-if-changed={}", path.display());
+        }
+        self.write_to_file(Path::new(&out_dir).join(file_name))
+    }
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    let mut hex = String::with_capacity(64);
+    for b in digest {
+        let _ = write!(hex, "{b:02x}");
+    }
+    hex
+}
+
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), GenerateError> {
+    let io = |path: &Path| {
+        let path = path.to_owned();
+        move |source| GenerateError::Io { path, source }
+    };
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_owned(),
+        _ => PathBuf::from("."),
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "bindings.rs".to_owned());
+    let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let result = std::fs::File::create(&temp)
+        .and_then(|mut f| {
+            f.write_all(bytes)?;
+            f.sync_all()
+        })
+        .map_err(io(&temp));
+    if let Err(e) = result {
+        let _ = std::fs::remove_file(&temp);
+        return Err(e);
+    }
+    std::fs::rename(&temp, path).map_err(|e| {
+        let _ = std::fs::remove_file(&temp);
+        io(path)(e)
+    })
+}

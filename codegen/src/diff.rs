@@ -369,7 +369,12 @@ impl Change {
 
 impl fmt::Display for Change {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}: {}", self.subject, self.name, self.kind)
+        // F&O puts every type in one namespace: the simple name reads better.
+        let name = match self.subject {
+            Subject::EntitySet | Subject::Singleton => &self.name,
+            _ => crate::csdl::split_qualified(&self.name).1,
+        };
+        write!(f, "{} {name}: {}", self.subject, self.kind)
     }
 }
 
@@ -471,7 +476,10 @@ pub fn diff(old: &Document, new: &Document, scope: &Scope) -> Result<DiffReport,
     };
     let (set_names, singleton_names) = if scope.is_everything() {
         (
-            union(old.entity_sets().map(|s| &*s.name), new.entity_sets().map(|s| &*s.name)),
+            union(
+                old.entity_sets().map(|s| &*s.name),
+                new.entity_sets().map(|s| &*s.name),
+            ),
             union(singletons(old), singletons(new)),
         )
     } else {
@@ -488,9 +496,7 @@ pub fn diff(old: &Document, new: &Document, scope: &Scope) -> Result<DiffReport,
             (None, None) => unknown.push(unknown_name(
                 "entity set",
                 name,
-                old.entity_sets()
-                    .chain(new.entity_sets())
-                    .map(|s| &*s.name),
+                old.entity_sets().chain(new.entity_sets()).map(|s| &*s.name),
             )),
             (Some(_), None) => differ.push(Subject::EntitySet, name, ChangeKind::SetRemoved),
             (None, Some(_)) => differ.push(Subject::EntitySet, name, ChangeKind::SetAdded),
@@ -786,10 +792,7 @@ impl Differ<'_> {
         old: &[&NavigationProperty],
         new: &[&NavigationProperty],
     ) {
-        fn find<'p>(
-            list: &[&'p NavigationProperty],
-            name: &str,
-        ) -> Option<&'p NavigationProperty> {
+        fn find<'p>(list: &[&'p NavigationProperty], name: &str) -> Option<&'p NavigationProperty> {
             list.iter().find(|p| *p.name == *name).copied()
         }
         for o in old {
@@ -945,14 +948,7 @@ fn signature(op: &Operation) -> String {
     let parameters: Vec<String> = op
         .parameters
         .iter()
-        .map(|p| {
-            format!(
-                "{}: {}{}",
-                p.name,
-                p.ty,
-                if p.nullable { "?" } else { "" }
-            )
-        })
+        .map(|p| format!("{}: {}{}", p.name, p.ty, if p.nullable { "?" } else { "" }))
         .collect();
     let returns = op
         .return_type
@@ -961,4 +957,3 @@ fn signature(op: &Operation) -> String {
         .unwrap_or_default();
     format!("{kind} ({}){returns}", parameters.join(", "))
 }
-

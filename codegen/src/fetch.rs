@@ -366,7 +366,11 @@ impl Fetch {
     }
 
     /// Calls `report` while the body arrives, at most once per `every`, and once at the end.
-    pub fn on_progress(mut self, every: Duration, report: impl FnMut(Progress) + Send + 'static) -> Self {
+    pub fn on_progress(
+        mut self,
+        every: Duration,
+        report: impl FnMut(Progress) + Send + 'static,
+    ) -> Self {
         self.progress = Some((every, Box::new(report)));
         self
     }
@@ -520,10 +524,9 @@ impl Fetch {
     async fn authorization_header(&self, url: &url::Url) -> Result<Option<Secret>, FetchError> {
         match &self.authorization {
             Authorization::None => Ok(None),
-            Authorization::Bearer(token) => Ok(Some(Secret::new(format!(
-                "Bearer {}",
-                token.expose()
-            )))),
+            Authorization::Bearer(token) => {
+                Ok(Some(Secret::new(format!("Bearer {}", token.expose()))))
+            }
             Authorization::Entra(c) => {
                 let scope = self
                     .scope
@@ -534,7 +537,10 @@ impl Fetch {
                     .get_token(&[scope.as_str()], None)
                     .await
                     .map_err(|e| credential_error(&c.name, &e, &c.redact))?;
-                Ok(Some(Secret::new(format!("Bearer {}", token.token.secret()))))
+                Ok(Some(Secret::new(format!(
+                    "Bearer {}",
+                    token.token.secret()
+                ))))
             }
         }
     }
@@ -662,7 +668,7 @@ pub enum FetchError {
     },
     /// The service refused the credentials (401) or the caller's rights (403).
     #[error(
-        "the service refused {authorization} with {status} for GET {url}{}{}",
+        "the service refused access (HTTP {status}) to GET {url} with {authorization}{}{}",
         challenge.as_deref().map(|c| format!(" (WWW-Authenticate: {c})")).unwrap_or_default(),
         if detail.is_empty() { String::new() } else { format!(": {detail}") }
     )]

@@ -262,13 +262,7 @@ impl fmt::Display for Listing<'_> {
             rows: self
                 .enum_types
                 .iter()
-                .map(|e| {
-                    vec![
-                        e.name.to_owned(),
-                        e.members.to_string(),
-                        yes_no(e.is_flags),
-                    ]
-                })
+                .map(|e| vec![e.name.to_owned(), e.members.to_string(), yes_no(e.is_flags)])
                 .collect(),
         };
         section(f, "Enum types", enums)?;

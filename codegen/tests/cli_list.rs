@@ -1,0 +1,112 @@
+//! `d365fo-codegen list`: finding entity sets by name, with keys and property counts.
+#![cfg(feature = "cli")]
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+use d365fo_odata_codegen::csdl::Document;
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_d365fo-codegen"))
+        .args(args)
+        .output()
+        .expect("run d365fo-codegen")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn sandbox_metadata() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/sandbox/metadata.xml")
+}
+
+#[test]
+fn search_finds_customers_v3_with_its_key_and_property_count() {
+    let path = sandbox_metadata();
+    let doc = Document::from_path(&path).unwrap();
+    let ty = doc
+        .entity_type(&doc.entity_set("CustomersV3").unwrap().entity_type)
+        .unwrap();
+    let properties = doc.all_properties(ty).len();
+
+    let output = run(&[
+        "list",
+        "--metadata",
+        path.to_str().unwrap(),
+        "--search",
+        "customer",
+    ]);
+    let stdout = text(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let line = stdout
+        .lines()
+        .find(|l| l.trim_start().starts_with("CustomersV3 "))
+        .unwrap_or_else(|| panic!("no CustomersV3 row in:\n{stdout}"));
+    let cells: Vec<&str> = line
+        .split("  ")
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .collect();
+    assert_eq!(cells[0], "CustomersV3", "{line}");
+    assert_eq!(cells[1], "CustomerV3", "{line}");
+    assert_eq!(cells[2], "dataAreaId, CustomerAccount", "{line}");
+    assert_eq!(cells[3], properties.to_string(), "{line}");
+    assert!(
+        !stdout.contains("SalesOrderLines"),
+        "the search must narrow the listing:\n{stdout}"
+    );
+}
+
+#[test]
+fn a_search_that_matches_nothing_says_so_and_succeeds() {
+    let output = run(&[
+        "list",
+        "--metadata",
+        sandbox_metadata().to_str().unwrap(),
+        "--search",
+        "NoSuchThing",
+    ]);
+    assert_eq!(output.status.code(), Some(0));
+    assert!(output.stdout.is_empty());
+    assert!(text(&output.stderr).contains("matches `NoSuchThing`"));
+}
+
+#[test]
+fn metadata_that_fails_to_parse_is_reported_with_its_position() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("broken.xml");
+    std::fs::write(
+        &path,
+        "<edmx:Edmx Version=\"4.0\" xmlns:edmx=\"http://docs.oasis-open.org/odata/ns/edmx\">\n\
+         <edmx:DataServices>\n\
+         <Schema Namespace=\"Ns\" xmlns=\"http://docs.oasis-open.org/odata/ns/edm\">\n\
+         <EntityType Name=\"T\"><Property Name=\"P\"/></EntityType>\n\
+         </Schema></edmx:DataServices></edmx:Edmx>\n",
+    )
+    .unwrap();
+    let output = run(&["list", "--metadata", path.to_str().unwrap()]);
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("broken.xml:4:"), "{stderr}");
+    assert!(stderr.contains("`Type`"), "{stderr}");
+}
+
+#[test]
+fn missing_metadata_argument_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_d365fo-codegen"))
+        .arg("list")
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(text(&output.stderr).contains("--metadata"));
+}
+
+#[test]
+fn unknown_flag_is_a_usage_error() {
+    let output = run(&["list", "--serch", "x"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(text(&output.stderr).contains("--serch"));
+}

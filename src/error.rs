@@ -127,6 +127,16 @@ pub enum Error {
         origin: String,
     },
 
+    /// A query returned more rows than the cap given to `collect_all`; nothing was returned, so
+    /// no caller mistakes a cut-off result for the whole.
+    #[error("{url} returned more than {limit} rows (the cap given to collect_all)")]
+    RowLimitExceeded {
+        /// The cap.
+        limit: usize,
+        /// The query's first URL.
+        url: String,
+    },
+
     /// A `$batch` response is not well-formed `multipart/mixed` (no boundary, a broken delimiter,
     /// an unparsable status line, a truncated body, more parts than requests).
     #[error("malformed $batch response from {url} at byte {offset}: {message}")]

@@ -99,6 +99,38 @@ impl<T: Send + 'static> Pages<T> {
     }
 }
 
+impl<T> Rows<T> {
+    /// Collects every row, failing with [`Error::RowLimitExceeded`] as soon as a row beyond
+    /// `max_rows` arrives (so at most one page more than the cap is read).
+    pub(crate) async fn collect_capped(mut self, max_rows: usize, url: &str) -> Result<Vec<T>> {
+        let mut rows = Vec::new();
+        while let Some(row) = self.try_next().await? {
+            if rows.len() == max_rows {
+                return Err(Error::RowLimitExceeded {
+                    limit: max_rows,
+                    url: url.to_owned(),
+                });
+            }
+            rows.push(row);
+        }
+        Ok(rows)
+    }
+}
+
+impl Client {
+    /// Continues a collection read from a saved `@odata.nextLink` (see [`Page::next_link`]),
+    /// for example after a restart. The link must lie under this client's service root.
+    ///
+    /// # Errors
+    /// The first item is [`Error::ForeignNextLink`] when the link leaves the service root, or
+    /// [`Error::Url`] when it does not parse.
+    pub fn resume_pages<T: DeserializeOwned + Send + 'static>(&self, next_link: &str) -> Pages<T> {
+        let root = self.service_root();
+        let first = resolve_next_link(root, root, next_link);
+        pages(self.clone(), "resumed collection".to_owned(), first)
+    }
+}
+
 /// The pages of a collection starting at `first`.
 pub(crate) fn pages<T: DeserializeOwned + Send + 'static>(
     client: Client,

@@ -146,3 +146,83 @@ async fn unknown_entity_set_is_not_found() {
     assert!(err.is_not_found(), "{err:?}");
     assert!(err.to_string().contains("CustomerV3"), "{err}");
 }
+
+#[tokio::test]
+async fn first_asks_for_one_row_and_is_none_when_nothing_matches() {
+    let client = client(None);
+    let first: Option<CustomerKey> = client
+        .query("CustomersV3")
+        .select(["dataAreaId", "CustomerAccount"])
+        .order_by("CustomerAccount")
+        .first()
+        .await
+        .unwrap();
+    assert!(first.is_some());
+    let none: Option<CustomerKey> = client
+        .query("CustomersV3")
+        .filter("CustomerAccount eq 'NO-SUCH-ACCOUNT'")
+        .first()
+        .await
+        .unwrap();
+    assert!(none.is_none());
+}
+
+#[tokio::test]
+async fn collect_all_fails_loudly_past_its_cap() {
+    let client = client(Some(100));
+    let query = client
+        .query("CustomersV3")
+        .select(["dataAreaId", "CustomerAccount"])
+        .top(250);
+    let all: Vec<CustomerKey> = query.clone().collect_all(250).await.unwrap();
+    assert_eq!(all.len(), 250);
+    let err = query.collect_all::<CustomerKey>(249).await.unwrap_err();
+    assert!(
+        matches!(err, Error::RowLimitExceeded { limit: 249, .. }),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn resuming_from_a_saved_next_link_reads_the_rest_once() {
+    let client = client(Some(100));
+    let query = client
+        .query("CustomersV3")
+        .select(["dataAreaId", "CustomerAccount"])
+        .order_by("CustomerAccount")
+        .top(250);
+    let whole: Vec<CustomerKey> = query.clone().collect_all(250).await.unwrap();
+
+    let mut pages = query.pages::<CustomerKey>();
+    let first = pages.try_next().await.unwrap().unwrap();
+    let saved = first.next_link.expect("more pages follow").to_string();
+    drop(pages);
+
+    let rest: Vec<CustomerKey> = client
+        .resume_pages::<CustomerKey>(&saved)
+        .rows()
+        .try_collect()
+        .await
+        .unwrap();
+    let resumed: Vec<&str> = first
+        .rows
+        .iter()
+        .chain(&rest)
+        .map(|r| r.customer_account.as_str())
+        .collect();
+    let expected: Vec<&str> = whole.iter().map(|r| r.customer_account.as_str()).collect();
+    assert_eq!(
+        resumed, expected,
+        "first page + resumed rest = the whole result, in order"
+    );
+}
+
+#[tokio::test]
+async fn resuming_refuses_a_link_outside_the_service_root() {
+    let err = client(None)
+        .resume_pages::<CustomerKey>("https://elsewhere.example/data/CustomersV3?$skip=10")
+        .try_next()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::ForeignNextLink { .. }), "{err:?}");
+}

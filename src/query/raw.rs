@@ -1,5 +1,6 @@
 //! [`RawQuery`]: a query over one entity set whose options are raw OData text.
 
+use futures::TryStreamExt;
 use serde::de::DeserializeOwned;
 use url::Url;
 
@@ -174,6 +175,28 @@ impl RawQuery {
     pub fn pages<T: DeserializeOwned + Send + 'static>(self) -> Pages<T> {
         let first = self.url();
         paging::pages(self.client, self.entity_set, first)
+    }
+
+    /// The first row, asking the service for one row only (`$top=1`); `None` when nothing
+    /// matches.
+    ///
+    /// # Errors
+    /// As for [`stream`](Self::stream).
+    pub async fn first<T: DeserializeOwned + Send + 'static>(self) -> Result<Option<T>> {
+        self.top(1).stream().try_next().await
+    }
+
+    /// Every row in one `Vec`, or [`Error::RowLimitExceeded`] when more than `max_rows` match:
+    /// a cap that fails loudly instead of returning a silently cut-off result.
+    ///
+    /// # Errors
+    /// [`Error::RowLimitExceeded`], or any error of [`stream`](Self::stream).
+    pub async fn collect_all<T: DeserializeOwned + Send + 'static>(
+        self,
+        max_rows: usize,
+    ) -> Result<Vec<T>> {
+        let url = self.url()?;
+        self.stream().collect_capped(max_rows, url.as_str()).await
     }
 
     /// The result rows, one page in memory at a time; the next page is fetched only when the

@@ -107,6 +107,23 @@ impl<E: Entity> Query<E> {
         self.raw.pages()
     }
 
+    /// The first row (`$top=1`); `None` when nothing matches.
+    ///
+    /// # Errors
+    /// As for [`stream`](Self::stream).
+    pub async fn first(self) -> Result<Option<E>> {
+        self.raw.first().await
+    }
+
+    /// Every row in one `Vec`, or [`Error::RowLimitExceeded`](crate::Error::RowLimitExceeded)
+    /// when more than `max_rows` match.
+    ///
+    /// # Errors
+    /// The row cap, or any error of [`stream`](Self::stream).
+    pub async fn collect_all(self, max_rows: usize) -> Result<Vec<E>> {
+        self.raw.collect_all(max_rows).await
+    }
+
     /// The result rows, one page in memory at a time.
     pub fn stream(self) -> Rows<E> {
         self.raw.stream()

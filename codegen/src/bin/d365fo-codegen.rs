@@ -16,7 +16,6 @@
     reason = "a command-line tool: results go to stdout, diagnostics to stderr"
 )]
 
-use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -354,7 +353,7 @@ fn parse_rename(text: &str) -> Result<(String, String), String> {
 /// `d365fo_odata` → `::d365fo_odata`; paths already absolute (`::x`, `crate::x`) are kept.
 fn runtime_path(given: &str) -> String {
     let given = given.trim();
-    if given.starts_with("::") || given.starts_with("crate") || given.contains("::") {
+    if given.contains("::") || given == "crate" {
         given.to_owned()
     } else {
         format!("::{given}")
@@ -494,6 +493,7 @@ fn fetch(_args: FetchArgs) -> Result<u8, Failure> {
 
 #[cfg(feature = "fetch")]
 fn fetch(args: FetchArgs) -> Result<u8, Failure> {
+    use std::io::IsTerminal as _;
     use std::time::Duration;
 
     use d365fo_odata_codegen::fetch::{Fetch, FetchError, Progress};

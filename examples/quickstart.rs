@@ -1,4 +1,4 @@
-//! Quickstart: read customers from an F&O environment, page by page.
+//! Quickstart: typed, paged reads of F&O customers.
 //!
 //! ```text
 //! cargo run --example quickstart
@@ -11,35 +11,33 @@
 //! - `D365FO_URL`: the environment URL, e.g. `https://contoso.sandbox.operations.dynamics.com`
 //! - `D365FO_TOKEN`: an access token for it, e.g. from
 //!   `az account get-access-token --resource https://contoso.sandbox.operations.dynamics.com --query accessToken -o tsv`
+//!   (or, instead of a token, `AZURE_TENANT_ID`, `AZURE_CLIENT_ID` and `AZURE_CLIENT_SECRET` for
+//!   an app registration)
 //! - `D365FO_COMPANY` (optional): a company (dataAreaId) to read instead of your default one.
+//!
+//! The typed bindings (`CustomerV3`, its field handles in `customer_v3`, the `NoYes` enum) are
+//! generated at build time from the sandbox's `$metadata` by `d365fo-odata-codegen`; see
+//! `tests/bindings/build.rs`. Generate your own from your environment's `$metadata` the same way.
 #![allow(clippy::print_stdout)]
 
 use std::error::Error;
 
-use d365fo_odata::Client;
+use d365fo_odata::{Auth, Client};
 use d365fo_sandbox::Sandbox;
+use d365fo_sandbox_bindings::{CustomerV3, NoYes, customer_v3 as c};
 use futures::TryStreamExt;
-use serde::Deserialize;
-
-/// The fields of `CustomersV3` this example reads.
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct Customer {
-    #[serde(rename = "dataAreaId")]
-    data_area_id: String,
-    customer_account: String,
-    organization_name: String,
-    customer_group_id: String,
-}
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn Error>> {
     // Keep the sandbox alive until the end of main; dropping it stops the server.
     let (client, _sandbox) = match std::env::var("D365FO_URL") {
         Ok(url) => {
-            let token = std::env::var("D365FO_TOKEN")
-                .map_err(|_| "D365FO_URL is set, so D365FO_TOKEN must hold an access token")?;
-            (Client::builder(url).bearer_token(token).build()?, None)
+            let builder = Client::builder(url);
+            let client = match std::env::var("D365FO_TOKEN") {
+                Ok(token) => builder.bearer_token(token).build()?,
+                Err(_) => builder.auth(Auth::from_env()?).build()?,
+            };
+            (client, None)
         }
         Err(_) => {
             println!(
@@ -59,35 +57,44 @@ async fn main() -> Result<(), Box<dyn Error>> {
         }
     };
 
+    // Field handles carry their entity and value types: `c::CREDIT_LIMIT.gt("x")` or a handle of
+    // another entity would not compile.
     let mut query = client
-        .query("CustomersV3")
-        .select([
-            "dataAreaId",
-            "CustomerAccount",
-            "OrganizationName",
-            "CustomerGroupId",
-        ])
-        .order_by("CustomerAccount")
+        .entity_set::<CustomerV3>()
+        .filter(c::IS_ONE_TIME_CUSTOMER.eq(NoYes::No))
+        .select((
+            c::CUSTOMER_ACCOUNT,
+            c::ORGANIZATION_NAME,
+            c::CUSTOMER_GROUP_ID,
+            c::CREDIT_LIMIT,
+        ))
+        .order_by(c::CUSTOMER_ACCOUNT.asc())
         .top(10)
         .count();
     if let Ok(company) = std::env::var("D365FO_COMPANY") {
-        let literal = company.replace('\'', "''");
         query = query
             .cross_company()
-            .filter(format!("dataAreaId eq '{literal}'"));
+            .filter(c::DATA_AREA_ID.eq(company.as_str()));
     }
 
     println!("GET {}", query.url()?);
-    let mut pages = query.pages::<Customer>();
+    let mut pages = query.pages();
     let mut shown = 0;
     while let Some(page) = pages.try_next().await? {
         if let Some(total) = page.count {
             println!("{total} customers match; the first {}:", page.rows.len());
         }
-        for c in &page.rows {
+        for customer in &page.rows {
             println!(
-                "{:<6} {:<12} {:<6} {}",
-                c.data_area_id, c.customer_account, c.customer_group_id, c.organization_name
+                "{:<6} {:<14} {:<6} {:>22} {}",
+                customer.data_area_id,
+                customer.customer_account,
+                customer.customer_group_id.as_deref().unwrap_or("-"),
+                customer
+                    .credit_limit
+                    .map(|d| d.to_string())
+                    .unwrap_or_default(),
+                customer.organization_name.as_deref().unwrap_or(""),
             );
             shown += 1;
         }

@@ -2,9 +2,9 @@
 
 mod common;
 
-use common::fno::{CustomerV3, NoYes, customer_v3 as c};
 use common::sandbox_client;
 use d365fo_odata::edm::Decimal;
+use d365fo_sandbox_bindings::{CustomerV3, NoYes, customer_v3 as c};
 use futures::TryStreamExt;
 
 async fn customers(query: d365fo_odata::Query<CustomerV3>) -> Vec<CustomerV3> {

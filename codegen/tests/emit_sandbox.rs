@@ -122,3 +122,47 @@ fn write_to_out_dir_needs_a_build_script() {
         assert!(matches!(err, GenerateError::NoOutDir));
     }
 }
+
+/// `GET {base}/data/$metadata` over plain HTTP/1.0 (the sandbox listens on 127.0.0.1 only).
+fn fetch_live_metadata(base_url: &str, token: Option<&str>) -> Vec<u8> {
+    use std::io::{Read, Write};
+    let authority = base_url
+        .strip_prefix("http://")
+        .expect("sandbox URL is http")
+        .trim_end_matches('/');
+    let mut stream = std::net::TcpStream::connect(authority).unwrap();
+    let auth = token
+        .map(|t| format!("Authorization: Bearer {t}\r\n"))
+        .unwrap_or_default();
+    write!(
+        stream,
+        "GET /data/$metadata HTTP/1.0\r\nHost: {authority}\r\n{auth}Accept: application/xml\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).unwrap();
+    let split = response
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("HTTP response with headers");
+    let head = String::from_utf8_lossy(&response[..split]).into_owned();
+    assert!(
+        head.starts_with("HTTP/1.1 200") || head.starts_with("HTTP/1.0 200"),
+        "{head}"
+    );
+    response[split + 4..].to_vec()
+}
+
+#[test]
+fn checked_in_metadata_is_what_the_live_sandbox_serves() {
+    let sandbox = d365fo_sandbox::Sandbox::shared();
+    let live = fetch_live_metadata(sandbox.base_url(), sandbox.token());
+    let checked_in = std::fs::read(sandbox_metadata()).unwrap();
+    assert!(
+        live == checked_in,
+        "tests/sandbox/metadata.xml differs from the live sandbox's $metadata; refresh it with \
+         `curl {}/data/$metadata -o tests/sandbox/metadata.xml` (with the bearer token when set) \
+         and review the snapshot changes",
+        sandbox.base_url()
+    );
+}

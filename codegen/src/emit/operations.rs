@@ -16,6 +16,9 @@ use super::names::{Scope, snake};
 use super::{At, Ctx, ServiceProfile};
 use crate::csdl::{Operation, OperationKind, terms};
 
+/// `Core.OptionalParameter`: the parameter may be left out (it is then an `Option` argument).
+const OPTIONAL_PARAMETER: &str = "Org.OData.Core.V1.OptionalParameter";
+
 enum Receiver {
     Unbound { import: String },
     Collection { entity: String },
@@ -119,6 +122,23 @@ fn receiver(ctx: &mut Ctx<'_, '_>, op: &Operation) -> Option<Receiver> {
     }
 }
 
+/// Annotation targets of a parameter: `Ns.Op/p` and with the overload signature,
+/// `Ns.Op(T1,T2)/p` (functions: every parameter type; actions: the binding parameter's type).
+fn parameter_targets(op: &Operation, parameter: &str) -> [String; 2] {
+    let types: Vec<String> = match op.kind {
+        OperationKind::Function => op.parameters.iter().map(|p| p.ty.to_string()).collect(),
+        OperationKind::Action => op
+            .binding_parameter()
+            .map(|p| p.ty.to_string())
+            .into_iter()
+            .collect(),
+    };
+    [
+        format!("{}/{parameter}", op.qualified_name),
+        format!("{}({})/{parameter}", op.qualified_name, types.join(",")),
+    ]
+}
+
 type Body = Box<dyn FnOnce(proc_macro2::Ident) -> TokenStream>;
 
 fn method(ctx: &mut Ctx<'_, '_>, op: &Operation, receiver: &Receiver) -> Option<Body> {
@@ -168,8 +188,18 @@ fn method(ctx: &mut Ctx<'_, '_>, op: &Operation, receiver: &Receiver) -> Option<
         } else {
             (value.clone(), quote!(&#arg))
         };
-        param_docs.push(format!("- `{}`: `{}`", arg, p.ty));
-        if p.nullable {
+        let optional = parameter_targets(op, &p.name).iter().any(|target| {
+            ctx.doc
+                .annotation(&p.annotations, target, OPTIONAL_PARAMETER)
+                .is_some()
+        });
+        param_docs.push(format!(
+            "- `{}`: `{}`{}",
+            arg,
+            p.ty,
+            if optional { " (optional)" } else { "" }
+        ));
+        if optional {
             let inner = if string {
                 quote!(Option<&str>)
             } else {

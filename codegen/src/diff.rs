@@ -957,3 +957,77 @@ fn signature(op: &Operation) -> String {
         .unwrap_or_default();
     format!("{kind} ({}){returns}", parameters.join(", "))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(properties: &str, members: &str) -> Document {
+        let xml = format!(
+            r#"<edmx:Edmx Version="4.0" xmlns:edmx="http://docs.oasis-open.org/odata/ns/edmx">
+  <edmx:DataServices>
+    <Schema Namespace="Ns" xmlns="http://docs.oasis-open.org/odata/ns/edm">
+      <EnumType Name="Kind">{members}</EnumType>
+      <EntityType Name="T">
+        <Key><PropertyRef Name="Id"/></Key>
+        <Property Name="Id" Type="Edm.String" Nullable="false"/>
+        <Property Name="K" Type="Ns.Kind"/>
+        {properties}
+      </EntityType>
+      <EntityContainer Name="C"><EntitySet Name="Ts" EntityType="Ns.T"/></EntityContainer>
+    </Schema>
+  </edmx:DataServices>
+</edmx:Edmx>"#
+        );
+        Document::parse(xml.as_bytes(), "doc.xml").unwrap()
+    }
+
+    #[test]
+    fn a_value_that_may_now_be_null_breaks_bindings_the_reverse_does_not() {
+        let required = doc(
+            r#"<Property Name="P" Type="Edm.Int32" Nullable="false"/>"#,
+            "",
+        );
+        let optional = doc(r#"<Property Name="P" Type="Edm.Int32"/>"#, "");
+        let loosened = diff(&required, &optional, &Scope::new()).unwrap();
+        assert!(loosened.is_breaking(), "{loosened}");
+        let tightened = diff(&optional, &required, &Scope::new()).unwrap();
+        assert!(!tightened.is_breaking(), "{tightened}");
+        assert_eq!(tightened.changes.len(), 1);
+    }
+
+    #[test]
+    fn enum_member_value_changes_are_reported_but_not_breaking() {
+        let old = doc(
+            "",
+            r#"<Member Name="A" Value="0"/><Member Name="B" Value="1"/>"#,
+        );
+        let new = doc(
+            "",
+            r#"<Member Name="A" Value="0"/><Member Name="B" Value="5"/>"#,
+        );
+        let report = diff(&old, &new, &Scope::new()).unwrap();
+        assert!(!report.is_breaking(), "{report}");
+        assert_eq!(
+            report.changes[0].to_string(),
+            "enum type Kind: member `B` changed value from 1 to 5"
+        );
+    }
+
+    #[test]
+    fn a_removed_entity_set_is_breaking_and_an_added_one_is_not() {
+        let old = doc("", "");
+        let xml = r#"<edmx:Edmx Version="4.0" xmlns:edmx="http://docs.oasis-open.org/odata/ns/edmx">
+  <edmx:DataServices><Schema Namespace="Ns" xmlns="http://docs.oasis-open.org/odata/ns/edm">
+    <EntityContainer Name="C"/></Schema></edmx:DataServices></edmx:Edmx>"#;
+        let empty = Document::parse(xml.as_bytes(), "empty.xml").unwrap();
+        let removed = diff(&old, &empty, &Scope::new().entity_sets(["Ts"])).unwrap();
+        assert!(removed.is_breaking(), "{removed}");
+        assert!(
+            removed.to_string().contains("entity set Ts: removed"),
+            "{removed}"
+        );
+        let added = diff(&empty, &old, &Scope::new().entity_sets(["Ts"])).unwrap();
+        assert!(!added.is_breaking(), "{added}");
+    }
+}

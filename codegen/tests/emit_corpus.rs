@@ -1,0 +1,139 @@
+//! Generated code for real metadata documents of the external corpus: snapshots of two, and every
+//! document's bindings compiled in one scratch crate.
+//!
+//! The corpus is read from `$ODATA_METADATA_CORPUS` (a directory with `fno/` and `odata-v4/`);
+//! when it is not set the tests print SKIPPED and pass.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use d365fo_odata_codegen::{Generated, Generator};
+
+fn corpus() -> Option<PathBuf> {
+    match std::env::var_os("ODATA_METADATA_CORPUS") {
+        Some(dir) => Some(PathBuf::from(dir)),
+        None => {
+            eprintln!("SKIPPED: set ODATA_METADATA_CORPUS to the metadata corpus directory");
+            None
+        }
+    }
+}
+
+/// Every entity set and every action/function import of the document.
+fn generate_all(path: &Path) -> Option<Generated> {
+    let generator = Generator::from_file(path).unwrap();
+    let imports: Vec<String> = generator
+        .document()
+        .entity_containers()
+        .flat_map(|c| c.action_imports.iter().chain(&c.function_imports))
+        .map(|i| i.name.to_string())
+        .collect();
+    if generator.document().entity_sets().next().is_none() && imports.is_empty() {
+        return None;
+    }
+    Some(
+        generator
+            .all_entity_sets()
+            .operations(imports)
+            .generate()
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display())),
+    )
+}
+
+#[test]
+fn fno_sales_document_bindings_match_snapshot() {
+    let Some(dir) = corpus() else { return };
+    let generated = generate_all(&dir.join("fno/sales__sales_trimmed_metadata.xml")).unwrap();
+    insta::assert_snapshot!("corpus_fno_sales", generated.code);
+}
+
+#[test]
+fn trippin_document_bindings_match_snapshot() {
+    let Some(dir) = corpus() else { return };
+    let generated = generate_all(&dir.join("odata-v4/trippin/odata.net_TripPin.csdl.xml")).unwrap();
+    insta::assert_snapshot!("corpus_trippin", generated.code);
+    insta::assert_snapshot!("corpus_trippin_warnings", generated.warnings.join("\n"));
+}
+
+fn xml_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .collect();
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            xml_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "xml") {
+            out.push(path);
+        }
+    }
+}
+
+/// Slow (about a minute once the runtime's dependencies are built, several the first time):
+/// generates bindings for every corpus document (all entity sets and imports), puts each in a
+/// module of one scratch crate and runs `cargo check` on it with warnings denied.
+#[test]
+fn every_corpus_document_generates_bindings_that_compile_slow() {
+    let Some(dir) = corpus() else { return };
+    let mut files = Vec::new();
+    xml_files(&dir, &mut files);
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"));
+    let krate = target.join("emit-corpus-check");
+    let src = krate.join("src");
+    std::fs::create_dir_all(&src).unwrap();
+    let runtime = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    std::fs::write(
+        krate.join("Cargo.toml"),
+        format!(
+            "[package]\nname = \"emit-corpus-check\"\nversion = \"0.0.0\"\nedition = \"2024\"\n\
+             publish = false\n\n[dependencies]\nd365fo-odata = {{ path = {:?} }}\n\
+             serde = {{ version = \"1\", features = [\"derive\"] }}\n\n[workspace]\n",
+            runtime.canonicalize().unwrap()
+        ),
+    )
+    .unwrap();
+    let mut lib = String::from("//! Bindings of every corpus document.\n\n");
+    let mut generated_files = 0;
+    for (i, file) in files.iter().enumerate() {
+        let Some(generated) = generate_all(file) else {
+            continue;
+        };
+        let module = format!("doc{i:02}");
+        std::fs::write(src.join(format!("{module}.rs")), &generated.code).unwrap();
+        let name = file.strip_prefix(&dir).unwrap().display().to_string();
+        lib.push_str(&format!("/// Bindings of `{name}`.\npub mod {module};\n"));
+        generated_files += 1;
+    }
+    std::fs::write(src.join("lib.rs"), lib).unwrap();
+    assert!(
+        generated_files > 5,
+        "only {generated_files} documents generated"
+    );
+
+    let started = Instant::now();
+    let output = Command::new(env!("CARGO"))
+        .arg("check")
+        .arg("--quiet")
+        .current_dir(&krate)
+        .env("CARGO_TARGET_DIR", target.join("emit-corpus-check-target"))
+        .env(
+            "RUSTFLAGS",
+            "-D warnings -W missing_docs -W unreachable_pub -W rust_2018_idioms",
+        )
+        .output()
+        .unwrap();
+    eprintln!(
+        "cargo check of {generated_files} generated modules took {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    assert!(
+        output.status.success(),
+        "generated bindings do not compile:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}

@@ -303,18 +303,22 @@ impl Generator {
         };
         let options = Options {
             profile,
-            runtime: quote::ToTokens::to_token_stream(&runtime),
+            runtime: quote::ToTokens::to_token_stream(&runtime).to_string(),
             renames: &self.renames,
             write_models: self.write_models,
         };
-        let emitted = emit::emit(&self.doc, &closure, &options);
-        let file: syn::File = syn::parse2(emitted.tokens).map_err(|e| GenerateError::Internal {
-            source_name: self.doc.source_name().to_owned(),
-            message: e.to_string(),
-        })?;
-        let body = prettyplease::unparse(&file);
+        let emitted =
+            emit::emit(&self.doc, &closure, &options).map_err(|e| GenerateError::Internal {
+                source_name: self.doc.source_name().to_owned(),
+                message: e.0,
+            })?;
         let mut code = self.header(profile, &emitted.warnings);
-        code.push_str(&body);
+        for (i, chunk) in emitted.chunks.iter().enumerate() {
+            if i > 0 {
+                code.push('\n');
+            }
+            code.push_str(chunk);
+        }
         Ok(Generated {
             code,
             warnings: emitted.warnings,

@@ -32,8 +32,8 @@ pub(crate) enum ServiceProfile {
 /// What [`emit`] needs besides the document and the closure.
 pub(crate) struct Options<'o> {
     pub(crate) profile: ServiceProfile,
-    /// Tokens of the runtime crate path (`::d365fo_odata`).
-    pub(crate) runtime: TokenStream,
+    /// The runtime crate path (`::d365fo_odata`), already checked to parse as a path.
+    pub(crate) runtime: String,
     /// User renames: qualified or simple OData type name → Rust type name.
     pub(crate) renames: &'o BTreeMap<String, String>,
     /// Whether to emit create/update write models.
@@ -42,66 +42,123 @@ pub(crate) struct Options<'o> {
 
 /// Everything emission produces.
 pub(crate) struct Emitted {
-    pub(crate) tokens: TokenStream,
+    /// Formatted code, one item group per entry, in output order.
+    pub(crate) chunks: Vec<String>,
     pub(crate) warnings: Vec<String>,
 }
+
+/// The generated tokens did not parse as Rust (a generator bug).
+pub(crate) struct InvalidCode(pub(crate) String);
 
 /// Shared state of one emission.
 pub(crate) struct Ctx<'a, 'o> {
     pub(crate) doc: &'a Document,
     pub(crate) closure: &'a Closure<'a>,
     pub(crate) options: &'o Options<'o>,
-    pub(crate) plan: Plan<'a>,
+    pub(crate) plan: &'o Plan<'a>,
     pub(crate) warnings: Vec<String>,
+    runtime: TokenStream,
 }
 
-/// Emits the bindings for `closure`.
+/// Formats one group of items.
+fn format(tokens: TokenStream) -> Result<String, InvalidCode> {
+    let file: syn::File = syn::parse2(tokens).map_err(|e| InvalidCode(e.to_string()))?;
+    Ok(prettyplease::unparse(&file))
+}
+
+impl<'a, 'o> Ctx<'a, 'o> {
+    fn new(
+        doc: &'a Document,
+        closure: &'a Closure<'a>,
+        options: &'o Options<'o>,
+        plan: &'o Plan<'a>,
+    ) -> Self {
+        let runtime = options.runtime.parse().unwrap_or_default();
+        Ctx {
+            doc,
+            closure,
+            options,
+            plan,
+            warnings: Vec::new(),
+            runtime,
+        }
+    }
+}
+
+/// Emits and formats the bindings for `closure`. Entity types, the bulk of the output, are
+/// emitted and formatted on several threads; the result does not depend on their number.
 pub(crate) fn emit<'a>(
     doc: &'a Document,
     closure: &'a Closure<'a>,
     options: &Options<'_>,
-) -> Emitted {
+) -> Result<Emitted, InvalidCode> {
     let plan = Plan::new(closure, options);
-    let mut ctx = Ctx {
-        doc,
-        closure,
-        options,
-        plan,
-        warnings: closure.warnings.iter().map(ToString::to_string).collect(),
-    };
-    for (from, to, why) in &ctx.plan.renames {
-        ctx.warnings
-            .push(format!("`{from}` is generated as `{to}` ({why})"));
+    let mut warnings: Vec<String> = closure.warnings.iter().map(ToString::to_string).collect();
+    for (from, to, why) in &plan.renames {
+        warnings.push(format!("`{from}` is generated as `{to}` ({why})"));
     }
-    for (ty, first, other) in &ctx.plan.extra_sets {
-        ctx.warnings.push(format!(
+    for (ty, first, other) in &plan.extra_sets {
+        warnings.push(format!(
             "`{ty}` is exposed by several selected entity sets; its `Entity` impl reads `{first}`, \
              not `{other}`"
         ));
     }
-    let mut out = TokenStream::new();
-    for ty in &closure.entity_types {
-        let tokens = entity::emit(&mut ctx, ty);
-        out.extend(tokens);
+    let entities = &closure.entity_types;
+    let threads = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .min(entities.len() / 16 + 1);
+    let per_thread = entities.len().div_ceil(threads.max(1)).max(1);
+    let results: Vec<Result<(Vec<String>, Vec<String>), InvalidCode>> = std::thread::scope(|s| {
+        let workers: Vec<_> = entities
+            .chunks(per_thread)
+            .map(|slice| {
+                let plan = &plan;
+                s.spawn(move || {
+                    let mut ctx = Ctx::new(doc, closure, options, plan);
+                    let mut chunks = Vec::with_capacity(slice.len());
+                    for ty in slice {
+                        let tokens = entity::emit(&mut ctx, ty);
+                        chunks.push(format(tokens)?);
+                    }
+                    Ok((chunks, ctx.warnings))
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    });
+    let mut chunks = Vec::new();
+    for result in results {
+        let (c, w) = result?;
+        chunks.extend(c);
+        warnings.extend(w);
     }
+
+    let mut ctx = Ctx::new(doc, closure, options, &plan);
     for ty in &closure.complex_types {
         let tokens = types::complex(&mut ctx, ty);
-        out.extend(tokens);
+        chunks.push(format(tokens)?);
     }
     for ty in &closure.enum_types {
-        out.extend(types::enumeration(&ctx, ty));
+        chunks.push(format(types::enumeration(&ctx, ty))?);
     }
+    let mut definitions = TokenStream::new();
     for ty in &closure.type_definitions {
-        out.extend(types::definition(&ctx, ty));
+        definitions.extend(types::definition(&ctx, ty));
     }
-    out.extend(operations::emit(&mut ctx));
-    let mut warnings = ctx.warnings;
+    if !definitions.is_empty() {
+        chunks.push(format(definitions)?);
+    }
+    let operations = operations::emit(&mut ctx);
+    if !operations.is_empty() {
+        chunks.push(format(operations)?);
+    }
+    warnings.extend(ctx.warnings);
     warnings.sort();
     warnings.dedup();
-    Emitted {
-        tokens: out,
-        warnings,
-    }
+    Ok(Emitted { chunks, warnings })
 }
 
 /// Where a type is referred to from: the top level of the file or a module inside it.
@@ -113,7 +170,7 @@ pub(crate) enum At {
 
 impl Ctx<'_, '_> {
     pub(crate) fn rt(&self) -> &TokenStream {
-        &self.options.runtime
+        &self.runtime
     }
 
     /// The Rust type of one item of `ty` (collections not unwrapped), or `None` when the type

@@ -49,7 +49,7 @@ fn colliding_and_unusual_names_are_renamed_deterministically() {
         "enum gets the kind suffix"
     );
     assert!(
-        code.contains("pub enum Option2 {"),
+        code.contains("pub enum OptionEnum {"),
         "prelude names are not shadowed"
     );
     assert!(

@@ -60,6 +60,9 @@ pub(crate) struct Ctx<'a, 'o> {
     runtime: TokenStream,
 }
 
+/// Formatted chunks and warnings of one worker.
+type Formatted = (Vec<String>, Vec<String>);
+
 /// Formats one group of items.
 fn format(tokens: TokenStream) -> Result<String, InvalidCode> {
     let file: syn::File = syn::parse2(tokens).map_err(|e| InvalidCode(e.to_string()))?;
@@ -108,7 +111,7 @@ pub(crate) fn emit<'a>(
         .map_or(1, usize::from)
         .min(entities.len() / 16 + 1);
     let per_thread = entities.len().div_ceil(threads.max(1)).max(1);
-    let results: Vec<Result<(Vec<String>, Vec<String>), InvalidCode>> = std::thread::scope(|s| {
+    let results: Vec<Result<Formatted, InvalidCode>> = std::thread::scope(|s| {
         let workers: Vec<_> = entities
             .chunks(per_thread)
             .map(|slice| {

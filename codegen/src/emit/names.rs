@@ -185,7 +185,7 @@ mod tests {
         assert_eq!(shouty("dataAreaId"), "DATA_AREA_ID");
         assert_eq!(snake("Type"), "type_");
         assert_eq!(snake("1stLine"), "n1st_line");
-        assert_eq!(type_name("2Fast"), "T2Fast");
+        assert_eq!(type_name("2Fast"), "T2fast");
         assert_eq!(snake("Größe"), "gr_f6_df_e");
         assert_eq!(type_name("Self"), "Self_");
     }

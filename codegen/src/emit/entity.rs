@@ -298,10 +298,12 @@ pub(crate) fn emit(ctx: &mut Ctx<'_, '_>, ty: &EntityType) -> TokenStream {
         });
     }
     let module = ident(&names.module);
+    // An outer doc comment on a module resolves links in the module's parent, where the entity
+    // type is a sibling, so the link is written without `super::`.
     let module_doc = doc(&format!(
-        "Field and navigation handles of [`{}`](super::{}) for `$filter`, `$select`, \
-         `$orderby` and `$expand`.",
-        names.ty, names.ty
+        "Field and navigation handles of [`{}`] for `$filter`, `$select`, `$orderby` and \
+         `$expand`.",
+        names.ty
     ));
     out.extend(quote! {
         #module_doc

@@ -96,10 +96,8 @@ impl Request {
 #[derive(Debug)]
 pub(crate) struct Response {
     /// HTTP status (2xx).
-    #[allow(dead_code)]
     pub(crate) status: StatusCode,
     /// Response headers.
-    #[allow(dead_code)]
     pub(crate) headers: HeaderMap,
     /// The whole body.
     pub(crate) body: Bytes,

@@ -161,6 +161,9 @@ service Microsoft.Dynamics.DataEntities {
     action GetExportedPackageUrl(in : many $self, executionId : String) returns String;
     action GetAzureWriteUrl(in : many $self, uniqueFileName : String) returns String;
     action GetExecutionErrors(in : many $self, executionId : String) returns String;
+    action GetImportStagingErrorFileUrl(in : many $self, executionId : String, entityName : String) returns String;
+    // Recurring integrations: status of a message enqueued through /api/connector (lib/recurring.js).
+    action GetMessageStatus(in : many $self, messageId : String) returns String;
   }
 
   // Unbound action: put a customer on hold (or release it); returns the new status.

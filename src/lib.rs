@@ -12,8 +12,10 @@
 
 pub mod auth;
 pub mod batch;
+pub mod business_events;
 mod client;
 mod crud;
+pub mod dmf;
 pub mod edm;
 mod entity;
 mod error;
@@ -22,6 +24,7 @@ mod operation;
 mod paging;
 pub mod profile;
 mod query;
+pub mod recurring;
 pub mod retry;
 mod service_error;
 mod transport;

@@ -1,0 +1,1 @@
+//! Business events: the common F&O event envelope, generic over the event-specific payload.

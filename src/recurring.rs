@@ -1,0 +1,1 @@
+//! Recurring integrations REST API (`/api/connector`): enqueue, dequeue, acknowledge, status.

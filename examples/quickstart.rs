@@ -22,40 +22,16 @@
 
 use std::error::Error;
 
-use d365fo_odata::{Auth, Client};
-use d365fo_sandbox::Sandbox;
 use d365fo_sandbox_bindings::{CustomerV3, NoYes, customer_v3 as c};
 use futures::TryStreamExt;
 
+mod common;
+
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn Error>> {
-    // Keep the sandbox alive until the end of main; dropping it stops the server.
-    let (client, _sandbox) = match std::env::var("D365FO_URL") {
-        Ok(url) => {
-            let builder = Client::builder(url);
-            let client = match std::env::var("D365FO_TOKEN") {
-                Ok(token) => builder.bearer_token(token).build()?,
-                Err(_) => builder.auth(Auth::from_env()?).build()?,
-            };
-            (client, None)
-        }
-        Err(_) => {
-            println!(
-                "D365FO_URL is not set: starting the local sandbox (first run installs its npm packages)..."
-            );
-            let sandbox = Sandbox::builder().token("quickstart").start()?;
-            println!(
-                "sandbox ready at {} in {:.1?}",
-                sandbox.base_url(),
-                sandbox.started_in()
-            );
-            let client = Client::builder(sandbox.base_url())
-                .allow_http_loopback()
-                .bearer_token("quickstart")
-                .build()?;
-            (client, Some(sandbox))
-        }
-    };
+    // Keep the connection (and the sandbox behind it, if any) alive until the end of main.
+    let connection = common::connect()?;
+    let client = &connection.client;
 
     // Field handles carry their entity and value types: `c::CREDIT_LIMIT.gt("x")` or a handle of
     // another entity would not compile.

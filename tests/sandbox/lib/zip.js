@@ -95,4 +95,41 @@ function entries(buf) {
   return names
 }
 
-module.exports = { zip, entries, crc32 }
+/**
+ * Reads the files of a ZIP (stored or deflated entries, from the central directory) into a Map of
+ * name -> Buffer, or null when the buffer is not a readable ZIP (bad signatures, a CRC mismatch,
+ * an unsupported compression method).
+ */
+function read(buf) {
+  const names = entries(buf)
+  if (!names) return null
+  const eocd = buf.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]))
+  let p = buf.readUInt32LE(eocd + 16)
+  const files = new Map()
+  try {
+    for (let i = 0; i < names.length; i++) {
+      const method = buf.readUInt16LE(p + 10)
+      const crc = buf.readUInt32LE(p + 16)
+      const packedSize = buf.readUInt32LE(p + 20)
+      const n = buf.readUInt16LE(p + 28)
+      const next = p + 46 + n + buf.readUInt16LE(p + 30) + buf.readUInt16LE(p + 32)
+      const local = buf.readUInt32LE(p + 42)
+      if (buf.readUInt32LE(local) !== 0x04034b50) return null
+      const start = local + 30 + buf.readUInt16LE(local + 26) + buf.readUInt16LE(local + 28)
+      const packed = buf.subarray(start, start + packedSize)
+      if (packed.length !== packedSize) return null
+      let data
+      if (method === 0) data = packed
+      else if (method === 8) data = zlib.inflateRawSync(packed)
+      else return null
+      if (crc32(data) !== crc) return null
+      files.set(names[i], data)
+      p = next
+    }
+  } catch {
+    return null
+  }
+  return files
+}
+
+module.exports = { zip, entries, read, crc32 }

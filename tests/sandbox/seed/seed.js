@@ -252,6 +252,10 @@ const DEFINITION_GROUPS = [
   { DefinitionGroupId: 'CustomerGroupsExport', Description: 'Customer groups export', OperationType: 'Export', EntityName: 'Customer groups' },
   { DefinitionGroupId: 'CustomersV3Export', Description: 'Customers V3 export', OperationType: 'Export', EntityName: 'Customers V3' },
   { DefinitionGroupId: 'CustomerGroupsImport', Description: 'Customer groups import', OperationType: 'Import', EntityName: 'Customer groups' },
+  // Exports that misbehave on purpose (lib/dmf.js SCENARIOS).
+  { DefinitionGroupId: 'NeverFinishesExport', Description: 'Export that never finishes', OperationType: 'Export', EntityName: 'Customer groups' },
+  { DefinitionGroupId: 'ExpiredPackageExport', Description: 'Export whose package blob is gone', OperationType: 'Export', EntityName: 'Customer groups' },
+  { DefinitionGroupId: 'CorruptPackageExport', Description: 'Export whose package is not a whole ZIP', OperationType: 'Export', EntityName: 'Customer groups' },
 ]
 
 /** Builds all seed rows, keyed by entity set name. */

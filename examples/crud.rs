@@ -24,7 +24,7 @@
 #![allow(clippy::print_stdout)]
 
 use std::error::Error as StdError;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use d365fo_odata::{Entity, Error};
 use d365fo_sandbox_bindings::{CustomerV3, CustomerV3Key, CustomerV3Patch, NewCustomerV3};
@@ -35,11 +35,12 @@ mod common;
 async fn main() -> Result<(), Box<dyn StdError>> {
     let connection = common::connect()?;
     let client = &connection.client;
-    let company = std::env::var("D365FO_COMPANY").unwrap_or_else(|_| "usmf".to_owned());
-    let group = std::env::var("D365FO_CUSTOMER_GROUP").unwrap_or_else(|_| "10".to_owned());
+    let company = common::env_or("D365FO_COMPANY", "usmf");
+    let group = common::env_or("D365FO_CUSTOMER_GROUP", "10");
 
     // Create: only the fields set here are sent; the service fills in its defaults.
-    let account = unique_account();
+    // A customer account no earlier run used (F&O allows 20 characters).
+    let account = format!("EX-{}", common::unique_suffix());
     let new = NewCustomerV3 {
         organization_name: Some("Example Crud Ltd".to_owned()),
         customer_group_id: Some(group),
@@ -128,14 +129,6 @@ async fn main() -> Result<(), Box<dyn StdError>> {
         Ok(_) => return Err("the deleted customer can still be read".into()),
     }
     Ok(())
-}
-
-/// A customer account no earlier run used (F&O allows 20 characters).
-fn unique_account() -> String {
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap_or_default();
-    format!("EX-{:x}", now.as_millis() & 0xffff_ffff_ffff)
 }
 
 /// The entity's ETag for printing.

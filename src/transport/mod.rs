@@ -43,6 +43,9 @@ pub(crate) struct Request {
     pub(crate) body: Option<Bytes>,
     /// Whether sending twice is as good as once; `None`: derived from method and headers.
     pub(crate) idempotent: Option<bool>,
+    /// Whether a successful response's body is left unread for the caller to stream
+    /// ([`Response::stream`]) instead of being read into [`Response::body`].
+    pub(crate) stream_body: bool,
 }
 
 impl Request {
@@ -54,7 +57,15 @@ impl Request {
             headers: HeaderMap::new(),
             body: None,
             idempotent: None,
+            stream_body: false,
         }
+    }
+
+    /// Leaves the body of a successful response unread, in [`Response::stream`], so that a large
+    /// download can be written out piece by piece. Error responses are still read whole.
+    pub(crate) fn stream_body(mut self) -> Self {
+        self.stream_body = true;
+        self
     }
 
     /// Adds a header.
@@ -99,8 +110,10 @@ pub(crate) struct Response {
     pub(crate) status: StatusCode,
     /// Response headers.
     pub(crate) headers: HeaderMap,
-    /// The whole body.
+    /// The whole body (empty when the request asked for [`Request::stream_body`]).
     pub(crate) body: Bytes,
+    /// The unread response, when the request asked for [`Request::stream_body`].
+    pub(crate) stream: Option<reqwest::Response>,
 }
 
 /// Sends `request` (again, as the client's retry policy allows), reads the body, and maps an
@@ -254,12 +267,21 @@ async fn send_once(
     let response = builder.send().await.map_err(transport_failure)?;
     let status = response.status();
     let headers = response.headers().clone();
+    if status.is_success() && request.stream_body {
+        return Ok(Response {
+            status,
+            headers,
+            body: Bytes::new(),
+            stream: Some(response),
+        });
+    }
     let body = response.bytes().await.map_err(transport_failure)?;
     if status.is_success() {
         return Ok(Response {
             status,
             headers,
             body,
+            stream: None,
         });
     }
     Err(Failure {

@@ -31,6 +31,8 @@ const fnoQuery = require('./lib/fno-query')
 const conventions = require('./lib/fno-conventions')
 const operations = require('./lib/operations')
 const dmf = require('./lib/dmf')
+const recurring = require('./lib/recurring')
+const businessEvents = require('./lib/business-events')
 const faults = require('./lib/faults')
 const web = require('./lib/http')
 const decimals = require('./lib/decimals')
@@ -72,6 +74,8 @@ async function main() {
         for (const set of Object.keys(seed.generate())) await tx.run(DELETE.from(`${NS}.${set}`))
       })
       dmf.clear()
+      recurring.reset()
+      businessEvents.clear()
       res.json({ seeded: await seed.load(db) })
     } catch (e) {
       res.status(500).json({ error: { code: '', message: e.message } })
@@ -81,6 +85,9 @@ async function main() {
     res.json({ defaultCompany: opts.defaultCompany, pageSize: opts.pageSize, requireIfMatch: opts.requireIfMatch, tokenRequired: !!opts.token, seedCounts: seed.COUNTS }),
   )
   app.use('/_blob', dmf.blobRouter(express))
+  app.use('/_sandbox/recurring', recurring.controlRouter(express))
+  app.use('/_sandbox/business-events', businessEvents.router(express))
+  app.use('/api/connector', web.activityId, web.bearerToken(() => opts.token), recurring.connectorRouter(express, { baseUrl }))
   app.use('/data', web.activityId, web.bearerToken(() => opts.token), decimals.middleware)
   app.use('/data', (req, res, next) => (req.path === '/$metadata' ? web.metadata(() => metadataXml)(req, res, next) : next()))
 
@@ -89,6 +96,7 @@ async function main() {
     conventions.register(srv, opts)
     operations.register(srv, opts)
     dmf.register(srv, { baseUrl })
+    recurring.register(srv)
   })
   await cds.serve('all').from(cds.model).in(app)
 

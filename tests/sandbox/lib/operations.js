@@ -6,6 +6,7 @@
 
 const cds = require('@sap/cds')
 const { isCrossCompany } = require('./fno-conventions')
+const businessEvents = require('./business-events')
 
 const NS = 'Microsoft.Dynamics.DataEntities'
 
@@ -21,6 +22,13 @@ function register(srv, opts) {
     if (order.SalesOrderStatus === 'Canceled') return req.reject(400, `Sales order ${order.SalesOrderNumber} is canceled and cannot be confirmed.`)
     const date = req.data.confirmedShippingDate || order.RequestedShippingDate
     await cds.db.run(UPDATE(entity).set({ ConfirmedShippingDate: date, ModifiedDateTime: new Date().toISOString() }).where(key))
+    businessEvents.raise('SalesOrderConfirmedBusinessEvent', order.dataAreaId, {
+      ConfirmedShippingDate: businessEvents.wcfDate(date),
+      CustomerAccount: order.OrderingCustomerAccountNumber,
+      RequestedShippingDate: businessEvents.wcfDate(order.RequestedShippingDate),
+      SalesOrderNumber: order.SalesOrderNumber,
+      SalesOrderStatus: order.SalesOrderStatus,
+    }, { contextRecordSubject: order.SalesOrderNumber })
     return order.SalesOrderStatus
   })
 
@@ -31,6 +39,12 @@ function register(srv, opts) {
       UPDATE(`${NS}.CustomersV3`).set({ OnHoldStatus: OnHoldStatus || 'All', ModifiedDateTime: new Date().toISOString() }).where({ dataAreaId: String(dataAreaId).toLowerCase(), CustomerAccount }),
     )
     if (!n) return req.reject(404, `Customer ${CustomerAccount} not found in ${dataAreaId}.`)
+    businessEvents.raise('CustomerOnHoldStatusChangedBusinessEvent', dataAreaId, {
+      CustomerAccount,
+      OnHoldStatus: OnHoldStatus || 'All',
+      // X++ leaves a date it has no value for empty (1900-01-01).
+      ReleaseDate: businessEvents.wcfDate(null),
+    }, { contextRecordSubject: CustomerAccount })
     return OnHoldStatus || 'All'
   })
 

@@ -1,1 +1,0 @@
-//! Business events: the common F&O event envelope, generic over the event-specific payload.

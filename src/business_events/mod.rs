@@ -1,0 +1,34 @@
+//! Business events: the payloads F&O sends to Service Bus, Event Grid, Event Hub, HTTPS and Power
+//! Automate endpoints when something happens (an invoice posted, a batch job started).
+//!
+//! Every payload is one flat JSON object: the common envelope ([`BusinessEvent`]: which event,
+//! which legal entity, `ControlNumber`, `EventId`, `EventTime`…) followed by the event's own
+//! fields, decoded into a type of your choice. Dates in payloads use the WCF form
+//! `"/Date(1672408275000)/"`, read by [`WcfDate`], which also maps F&O's empty date
+//! (`/Date(-2208988800000)/`, 1900-01-01) to "no date".
+//!
+//! Delivery is at least once, and not necessarily in order: [`ControlNumberWindow`] sorts
+//! incoming events into new, out-of-order, duplicate, or too old to tell, by `ControlNumber`
+//! (increasing, with gaps), in bounded memory.
+//!
+//! ```
+//! use d365fo_odata::business_events::{parse_events, BusinessEvent, ControlNumberWindow};
+//!
+//! # let body = br#"[]"#;
+//! let mut window = ControlNumberWindow::new(10_000);
+//! let events: Vec<BusinessEvent> = parse_events(body, "https endpoint")?;
+//! for event in events {
+//!     if window.observe_event(&event).is_first_delivery() {
+//!         // handle event.business_event_id, event.payload, ...
+//!     }
+//! }
+//! # Ok::<(), d365fo_odata::Error>(())
+//! ```
+
+mod dedup;
+mod envelope;
+mod wcf_date;
+
+pub use dedup::{ControlNumberWindow, Delivery};
+pub use envelope::{BusinessEvent, parse_events};
+pub use wcf_date::WcfDate;

@@ -1,1 +1,0 @@
-//! Recurring integrations REST API (`/api/connector`): enqueue, dequeue, acknowledge, status.

@@ -1,0 +1,94 @@
+//! Downloading a dequeued message's file, streamed to a writer piece by piece.
+
+use std::path::Path;
+
+use reqwest::Method;
+use tokio::io::{AsyncWrite, AsyncWriteExt};
+
+use super::location::download_url;
+use super::{DequeuedMessage, RecurringJob};
+use crate::error::{Error, Result};
+use crate::transport::{self, Request};
+
+impl RecurringJob {
+    /// Downloads the message's file from its `DownloadLocation` into `writer`, chunk by chunk
+    /// (never the whole file in memory), and returns the number of bytes written.
+    ///
+    /// The location must be on the environment's host; a plain `http://` location (sent by
+    /// load-balanced environments) is fetched over https. The client's timeout bounds the
+    /// whole download.
+    ///
+    /// # Errors
+    /// [`Error::Config`] when the message has no file ([`DequeuedMessage::has_file`] is false),
+    /// its location is on another host, or writing fails; [`Error::Transport`] or
+    /// [`Error::Timeout`] when the body breaks off; the service's answer as for any request.
+    pub async fn download_to<W: AsyncWrite + Unpin>(
+        &self,
+        message: &DequeuedMessage,
+        writer: &mut W,
+    ) -> Result<u64> {
+        self.download(message, writer, "the writer").await
+    }
+
+    /// [`download_to`](Self::download_to) a new file at `path` (replacing one that exists).
+    /// A download that fails part way removes the partial file.
+    ///
+    /// # Errors
+    /// As [`download_to`](Self::download_to); [`Error::Config`] when the file cannot be created.
+    pub async fn download_to_file(
+        &self,
+        message: &DequeuedMessage,
+        path: impl AsRef<Path>,
+    ) -> Result<u64> {
+        let path = path.as_ref();
+        let shown = path.display().to_string();
+        let mut file = tokio::fs::File::create(path)
+            .await
+            .map_err(|e| Error::config(format!("cannot create {shown}: {e}")))?;
+        let written = self.download(message, &mut file, &shown).await;
+        if written.is_err() {
+            drop(file);
+            // The download's error is the one to report; a leftover file is only untidy.
+            let _ = tokio::fs::remove_file(path).await;
+        }
+        written
+    }
+
+    async fn download<W: AsyncWrite + Unpin>(
+        &self,
+        message: &DequeuedMessage,
+        writer: &mut W,
+        target: &str,
+    ) -> Result<u64> {
+        if !message.has_file {
+            return Err(Error::config(format!(
+                "message {} of recurring job {{{}}} has no file to download \
+                 (IsDownLoadFileExist is false): {}",
+                message.correlation_id,
+                self.activity_id.to_string().to_ascii_uppercase(),
+                message.file_error_message
+            )));
+        }
+        let url = download_url(self.client.service_root(), &message.download_location)?;
+        let request = Request::new(Method::GET, url.clone()).stream_body();
+        let response = transport::send(&self.client, request).await?;
+        let Some(mut body) = response.stream else {
+            // A streaming request always gets its body unread; an empty file otherwise.
+            return Ok(0);
+        };
+        let write_failed = |e: std::io::Error| {
+            Error::config(format!(
+                "cannot write the download of {url} to {target}: {e}"
+            ))
+        };
+        let mut written: u64 = 0;
+        while let Some(chunk) = body.chunk().await.map_err(|e| {
+            Error::from_reqwest(&Method::GET, url.as_str(), self.client.inner().timeout, e)
+        })? {
+            writer.write_all(&chunk).await.map_err(write_failed)?;
+            written += chunk.len() as u64;
+        }
+        writer.flush().await.map_err(write_failed)?;
+        Ok(written)
+    }
+}

@@ -154,6 +154,13 @@ pub enum Error {
     #[error(transparent)]
     Batch(Box<crate::batch::BatchError>),
 
+    /// A data management (DMF) export or import did not deliver: the execution failed, only
+    /// partly succeeded, was canceled or never finished; the package is missing or not a ZIP; a
+    /// transfer to or from storage failed. Carries the execution id, last status, time waited,
+    /// error messages and staging error file URLs; see [`DmfError`](crate::dmf::DmfError).
+    #[error("data management: {0}")]
+    Dmf(Box<crate::dmf::DmfError>),
+
     /// A URL could not be built or parsed.
     #[error("invalid URL {input:?}: {source}")]
     Url {
@@ -194,6 +201,14 @@ impl Error {
     /// which Microsoft support asks for.
     pub fn activity_id(&self) -> Option<&str> {
         self.service_error().and_then(|e| e.activity_id.as_deref())
+    }
+
+    /// The data management details, for [`Error::Dmf`].
+    pub fn dmf(&self) -> Option<&crate::dmf::DmfError> {
+        match self {
+            Error::Dmf(e) => Some(e),
+            _ => None,
+        }
     }
 
     /// `true` for [`Error::NotFound`].

@@ -57,6 +57,9 @@ pub(crate) struct Inner {
     pub(crate) gate: Gate,
     /// Concurrency and rate limits shared by every task of this client.
     pub(crate) limits: Limits,
+    /// Whether plain `http://` to loopback hosts was allowed
+    /// ([`ClientBuilder::allow_http_loopback`]); also governs storage URLs.
+    pub(crate) allow_http_loopback: bool,
 }
 
 impl Client {
@@ -87,6 +90,16 @@ impl Client {
     /// `CustomersV3`). Options are raw OData text; rows decode into any `Deserialize` type.
     pub fn query(&self, entity_set: impl Into<String>) -> RawQuery {
         RawQuery::new(self.clone(), entity_set.into())
+    }
+
+    /// Whether `url` may be requested by this client without TLS concerns: `https`, or plain
+    /// `http` to a loopback host when [`ClientBuilder::allow_http_loopback`] was set.
+    pub(crate) fn permits_scheme_of(&self, url: &Url) -> bool {
+        match url.scheme() {
+            "https" => true,
+            "http" => self.inner.allow_http_loopback && service_root::is_loopback(url),
+            _ => false,
+        }
     }
 
     pub(crate) fn inner(&self) -> &Inner {
@@ -243,6 +256,7 @@ impl ClientBuilder {
                 retry: self.retry,
                 gate: Gate::default(),
                 limits: Limits::new(self.concurrency_limit, self.rate_limit),
+                allow_http_loopback: self.allow_http_loopback,
             }),
         })
     }

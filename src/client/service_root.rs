@@ -52,7 +52,7 @@ pub(crate) fn service_root(input: &str, allow_http_loopback: bool) -> Result<Url
 }
 
 /// `true` for `localhost`, 127.0.0.0/8 and `::1`.
-fn is_loopback(url: &Url) -> bool {
+pub(crate) fn is_loopback(url: &Url) -> bool {
     match url.host() {
         Some(Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
         Some(Host::Ipv4(ip)) => ip.is_loopback(),

@@ -64,6 +64,20 @@ impl Client {
     }
 }
 
+impl Client {
+    /// An action bound to the entity set named `entity_set`, for sets without generated
+    /// bindings: `POST /Set/Namespace.Action`, like [`collection_action`](Self::collection_action).
+    pub fn entity_set_action(&self, entity_set: &str, qualified_name: &str) -> ActionRequest {
+        ActionRequest::new(Target::new(
+            self,
+            "action",
+            format!("{entity_set}/"),
+            Some(entity_set),
+            qualified_name,
+        ))
+    }
+}
+
 impl<E: Entity> EntityRef<E> {
     /// An action bound to this entity: `POST /Set(key)/Namespace.Action`. `qualified_name`
     /// includes the namespace, e.g. `Microsoft.Dynamics.DataEntities.ConfirmSalesOrder`.
@@ -274,6 +288,24 @@ mod tests {
             r#"{"definitionGroupId":"G","reExecute":false}"#
         );
         assert_eq!(client().action("Ping").body().unwrap(), "{}");
+    }
+
+    #[test]
+    fn entity_set_action_is_posted_to_the_named_set() {
+        let action = client().entity_set_action(
+            "DataManagementDefinitionGroups",
+            "Microsoft.Dynamics.DataEntities.GetExecutionSummaryStatus",
+        );
+        assert_eq!(
+            action.url().unwrap().as_str(),
+            "https://env.operations.dynamics.com/data/DataManagementDefinitionGroups/\
+             Microsoft.Dynamics.DataEntities.GetExecutionSummaryStatus"
+        );
+        let e = client()
+            .entity_set_action("Bad/Set", "Ns.A")
+            .url()
+            .unwrap_err();
+        assert!(matches!(e, crate::Error::Config { .. }), "{e:?}");
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! |---|---|---|
 //! | unbound action import | `POST /ActionName` with JSON parameters | [`Client::action`](crate::Client::action) |
 //! | unbound function import | `GET /FunctionName(p=literal,…)` | [`Client::function`](crate::Client::function) |
-//! | action bound to an entity set | `POST /Set/Namespace.Action` | [`Client::collection_action`](crate::Client::collection_action) |
+//! | action bound to an entity set | `POST /Set/Namespace.Action` | [`Client::collection_action`](crate::Client::collection_action), or by set name [`Client::entity_set_action`](crate::Client::entity_set_action) |
 //! | function bound to an entity set | `GET /Set/Namespace.Function(…)` | [`Client::collection_function`](crate::Client::collection_function) |
 //! | action bound to an entity | `POST /Set(key)/Namespace.Action` | [`EntityRef::action`](crate::EntityRef::action) |
 //! | function bound to an entity | `GET /Set(key)/Namespace.Function(…)` | [`EntityRef::function`](crate::EntityRef::function) |
@@ -23,7 +23,7 @@
 
 mod action;
 mod function;
-mod result;
+pub(crate) mod result;
 mod target;
 
 pub use action::ActionRequest;

@@ -26,6 +26,7 @@ use crate::client::Client;
 use crate::error::{Error, Result};
 
 pub(crate) use limits::Limits;
+pub(crate) use redact::loggable_url;
 #[allow(
     unused_imports,
     reason = "for `$batch`, which reads Retry-After of its parts"

@@ -166,6 +166,61 @@ test('DMF export: status progression and package download', async () => {
   assert.equal((await fetch(write.BlobUrl, { method: 'PUT', body: zip, headers: { 'x-ms-blob-type': 'BlockBlob' } })).status, 201)
 })
 
+test('recurring integrations: enqueue and status, export dequeue/download/ack', async () => {
+  const connector = (op, id) => `/api/connector/${op}/%7B${id}%7D`
+  const importJob = '6D31E09F-0249-459F-94F0-AAD9C2C47B64'
+  const enq = await fetch(base + connector('enqueue', importJob) + '?entity=Customer%20groups', { method: 'POST', body: 'CUSTOMERGROUPID,DESCRIPTION\r\nZZ,Test\r\n' })
+  assert.equal(enq.status, 200)
+  const messageId = await enq.text()
+  assert.match(messageId, /^\{[0-9A-F-]{36}\}$/)
+  const status = async id => (await (await send('POST', `/data/DataManagementDefinitionGroups/${NS}.GetMessageStatus`, { messageId: id })).json()).value
+  const seen = [await status(messageId), await status(messageId), await status(messageId)]
+  assert.deepEqual(seen, ['Enqueued', 'Processing', 'Processed'])
+  assert.equal((await fetch(base + connector('enqueue', importJob), { method: 'POST', body: 'x' })).status, 400, 'a file job needs ?entity=')
+  assert.equal((await fetch(base + connector('dequeue', '00000000-0000-0000-0000-000000000001'))).status, 404)
+
+  const job = await (await send('POST', '/_sandbox/recurring/jobs', { direction: 'export', visibilityTimeoutMs: 200 })).json()
+  const id = job.activityId.slice(1, -1)
+  const empty = await fetch(base + connector('dequeue', id))
+  assert.equal(empty.status, 200)
+  assert.equal(await empty.text(), '', 'an empty queue answers with an empty body')
+  const made = await (await send('POST', `/_sandbox/recurring/jobs/%7B${id}%7D/export`, {})).json()
+  const body = await (await fetch(base + connector('dequeue', id))).text()
+  const message = JSON.parse(body)
+  assert.equal(message.CorrelationId, made.correlationId)
+  assert.equal(message.IsDownLoadFileExist, true)
+  const file = await (await fetch(message.DownloadLocation)).text()
+  assert.match(file, /^CUSTOMERGROUPID,DESCRIPTION,PAYMENTTERMID\r\n/)
+  assert.equal(await (await fetch(base + connector('dequeue', id))).text(), '', 'invisible until the timeout')
+  await new Promise(r => setTimeout(r, 250))
+  const again = JSON.parse(await (await fetch(base + connector('dequeue', id))).text())
+  assert.equal(again.CorrelationId, message.CorrelationId)
+  assert.equal((await fetch(base + connector('ack', id), { method: 'POST', body })).status, 400, 'stale pop receipt')
+  assert.equal((await fetch(base + connector('ack', id), { method: 'POST', body: JSON.stringify(again) })).status, 200)
+  assert.equal(await status(message.CorrelationId), 'Acked')
+  await new Promise(r => setTimeout(r, 250))
+  assert.equal(await (await fetch(base + connector('dequeue', id))).text(), '')
+})
+
+test('business events: actions raise F&O-shaped payloads', async () => {
+  const before = await json('/_sandbox/business-events')
+  const since = before.length ? before[before.length - 1].ControlNumber : 0
+  await send('POST', '/data/SetCustomerOnHold', { dataAreaId: 'usmf', CustomerAccount: 'US-000042', OnHoldStatus: 'All' })
+  const events = await json(`/_sandbox/business-events?since=${since}`)
+  assert.equal(events.length, 1)
+  const e = events[0]
+  assert.deepEqual(Object.keys(e), [...Object.keys(e)].sort(), 'fields in alphabetical order')
+  assert.equal(e.BusinessEventId, 'CustomerOnHoldStatusChangedBusinessEvent')
+  assert.equal(e.BusinessEventLegalEntity, 'USMF')
+  assert.ok(e.ControlNumber > since)
+  assert.match(e.EventId, /^[0-9A-F-]{36}$/)
+  assert.match(e.EventTime, /^\/Date\(\d+000\)\/$/)
+  assert.match(e.EventTimeIso8601, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7}Z$/)
+  assert.match(e.InitiatingUserAADObjectId, /^\{[0-9A-F-]{36}\}$/)
+  assert.equal(e.ReleaseDate, '/Date(-2208988800000)/')
+  assert.deepEqual(e.ParentContextRecordSubjects, [])
+})
+
 test('bearer token: 401 without it', async () => {
   const s = start(['--token', 'secret-token'])
   const url = await s.ready

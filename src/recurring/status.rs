@@ -2,18 +2,14 @@
 
 use std::time::Duration;
 
-use reqwest::Method;
-use serde::Deserialize;
-
 use super::{MessageId, MessageStatus, RecurringJob};
-use crate::crud::{accept_json, resource_url, with_json_body};
+use crate::ActionRequest;
 use crate::error::{Error, Result};
-use crate::transport::{self, Request};
 
-/// The action that reports a message's status, bound to the `DataManagementDefinitionGroups`
-/// collection.
-const GET_MESSAGE_STATUS: &str =
-    "DataManagementDefinitionGroups/Microsoft.Dynamics.DataEntities.GetMessageStatus";
+/// The entity set `GetMessageStatus` is bound to (as a collection-bound action).
+const DEFINITION_GROUPS: &str = "DataManagementDefinitionGroups";
+/// The action that reports a message's status.
+const GET_MESSAGE_STATUS: &str = "Microsoft.Dynamics.DataEntities.GetMessageStatus";
 
 /// How [`RecurringJob::wait_for_status`] polls: the first wait, doubling up to a longest wait,
 /// until a final status or the timeout.
@@ -68,11 +64,6 @@ impl StatusWait {
     }
 }
 
-#[derive(Deserialize)]
-struct Value {
-    value: String,
-}
-
 impl RecurringJob {
     /// The status of message `id`: `POST
     /// /data/DataManagementDefinitionGroups/Microsoft.Dynamics.DataEntities.GetMessageStatus`.
@@ -80,18 +71,14 @@ impl RecurringJob {
     /// # Errors
     /// As the service answers; [`Error::Decode`] when the answer is not `{"value": "<status>"}`.
     pub async fn message_status(&self, id: &MessageId) -> Result<MessageStatus> {
-        let url = resource_url(&self.client, GET_MESSAGE_STATUS, false)?;
-        let body = serde_json::json!({ "messageId": id.as_str() }).to_string();
-        let request = with_json_body(
-            accept_json(Request::new(Method::POST, url.clone())),
-            body.into(),
-        )
-        // Reading a status changes nothing.
-        .idempotent(true);
-        let response = transport::send(&self.client, request).await?;
-        let Value { value } = serde_json::from_slice(&response.body)
-            .map_err(|e| Error::decode("GetMessageStatus result", url.as_str(), &e))?;
-        Ok(value.parse().unwrap_or_else(|never| match never {}))
+        let status: String = self.status_action(id).value().await?;
+        Ok(status.parse().unwrap_or_else(|never| match never {}))
+    }
+
+    fn status_action(&self, id: &MessageId) -> ActionRequest {
+        self.client
+            .entity_set_action(DEFINITION_GROUPS, GET_MESSAGE_STATUS)
+            .parameter("messageId", id.as_str())
     }
 
     /// Asks for the status of message `id` as `wait` says until it is final
@@ -113,7 +100,7 @@ impl RecurringJob {
             }
             let left = wait.timeout.saturating_sub(started.elapsed());
             if left.is_zero() {
-                let url = resource_url(&self.client, GET_MESSAGE_STATUS, false)?;
+                let url = self.status_action(id).url()?;
                 return Err(Error::Timeout {
                     method: "POST".to_owned(),
                     url: format!("{url} (message {id}, last status {status})"),

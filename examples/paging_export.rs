@@ -29,7 +29,8 @@ use std::io::BufWriter;
 use std::path::PathBuf;
 use std::time::Instant;
 
-use d365fo_sandbox_bindings::{CustomerV3, customer_v3 as c};
+use d365fo_odata::edm::Decimal;
+use d365fo_sandbox_bindings::{CustVendorBlocked, CustomerV3, customer_v3 as c};
 use futures::TryStreamExt;
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -59,8 +60,8 @@ async fn main() -> Result<(), Box<dyn Error>> {
         .entity_set::<CustomerV3>()
         .cross_company()
         .select((
-            c::DATA_AREA_ID,
-            c::CUSTOMER_ACCOUNT,
+            c::DATA_AREA_ID.required(),
+            c::CUSTOMER_ACCOUNT.required(),
             c::ORGANIZATION_NAME,
             c::CUSTOMER_GROUP_ID,
             c::SALES_CURRENCY_CODE,
@@ -134,25 +135,36 @@ fn output_path() -> PathBuf {
         .unwrap_or_else(|| std::env::temp_dir().join("customers.csv"))
 }
 
+/// One exported customer: the selected values in [`COLUMNS`] order.
+type Customer = (
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<Decimal>,
+    Option<CustVendorBlocked>,
+    Option<String>,
+    Option<String>,
+);
+
 /// Writes one customer as a CSV record in [`COLUMNS`] order; absent values are empty fields.
 fn write_row<W: std::io::Write>(
     csv: &mut csv::Writer<W>,
-    customer: &CustomerV3,
+    customer: &Customer,
 ) -> Result<(), csv::Error> {
-    let credit_limit = customer
-        .credit_limit
-        .map(|d| d.to_string())
-        .unwrap_or_default();
+    let (company, account, name, group, currency, limit, on_hold, city, country) = customer;
+    let credit_limit = limit.map(|d| d.to_string()).unwrap_or_default();
     csv.write_record([
-        customer.data_area_id.as_str(),
-        customer.customer_account.as_str(),
-        or_empty(&customer.organization_name),
-        or_empty(&customer.customer_group_id),
-        or_empty(&customer.sales_currency_code),
+        company.as_str(),
+        account.as_str(),
+        or_empty(name),
+        or_empty(group),
+        or_empty(currency),
         credit_limit.as_str(),
-        customer.on_hold_status.as_ref().map_or("", |s| s.as_str()),
-        or_empty(&customer.address_city),
-        or_empty(&customer.address_country_region_id),
+        on_hold.as_ref().map_or("", |s| s.as_str()),
+        or_empty(city),
+        or_empty(country),
     ])
 }
 

@@ -34,12 +34,15 @@ async fn main() -> Result<(), Box<dyn Error>> {
     let client = &connection.client;
 
     // Field handles carry their entity and value types: `c::CREDIT_LIMIT.gt("x")` or a handle of
-    // another entity would not compile.
+    // another entity would not compile. `select` makes a projection: each row is a tuple of the
+    // selected values (`required()` ones as `T`, the others as `Option<T>`), so a property that
+    // was not selected cannot be read by mistake.
     let mut query = client
         .entity_set::<CustomerV3>()
         .filter(c::IS_ONE_TIME_CUSTOMER.eq(NoYes::No))
         .select((
-            c::CUSTOMER_ACCOUNT,
+            c::DATA_AREA_ID.required(),
+            c::CUSTOMER_ACCOUNT.required(),
             c::ORGANIZATION_NAME,
             c::CUSTOMER_GROUP_ID,
             c::CREDIT_LIMIT,
@@ -60,17 +63,12 @@ async fn main() -> Result<(), Box<dyn Error>> {
         if let Some(total) = page.count {
             println!("{total} customers match; the first {}:", page.rows.len());
         }
-        for customer in &page.rows {
+        for (company, account, name, group, limit) in &page.rows {
             println!(
-                "{:<6} {:<14} {:<6} {:>22} {}",
-                customer.data_area_id,
-                customer.customer_account,
-                customer.customer_group_id.as_deref().unwrap_or("-"),
-                customer
-                    .credit_limit
-                    .map(|d| d.to_string())
-                    .unwrap_or_default(),
-                customer.organization_name.as_deref().unwrap_or(""),
+                "{company:<6} {account:<14} {:<6} {:>22} {}",
+                group.as_deref().unwrap_or("-"),
+                limit.map(|d| d.to_string()).unwrap_or_default(),
+                name.as_deref().unwrap_or(""),
             );
             shown += 1;
         }

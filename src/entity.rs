@@ -25,6 +25,15 @@ pub trait Entity: DeserializeOwned + Send + 'static {
     fn etag(&self) -> Option<&ETag> {
         None
     }
+
+    /// The key of the entity this row was read from, so that
+    /// [`Client::update_row`](crate::Client::update_row) and
+    /// [`Client::delete_row`](crate::Client::delete_row) can address it. The default is `None`:
+    /// the type cannot tell, and those calls fail with [`Error::Config`](crate::Error::Config)
+    /// instead of guessing; bindings return `Some(self.key())`.
+    fn row_key(&self) -> Option<Self::Key> {
+        None
+    }
 }
 
 /// The key of an entity type: writes the key predicate of a URL.

@@ -59,6 +59,23 @@ pub enum Error {
     #[error("precondition failed: {0}")]
     PreconditionFailed(Box<ServiceError>),
 
+    /// A write from a read row (`Client::update_row`, `Client::delete_row`) would send
+    /// `If-Match` with the row's ETag, but the row carries none (read without `@odata.etag`, or
+    /// built by hand). Nothing was sent; opt out explicitly with `if_match_any()` or
+    /// `without_if_match()` to write without it.
+    #[error(
+        "{method} {url}: the row of {entity} carries no ETag to send in If-Match \
+         (opt out with if_match_any() or without_if_match())"
+    )]
+    MissingETag {
+        /// The entity type's qualified name.
+        entity: String,
+        /// HTTP method of the request that was not sent.
+        method: String,
+        /// URL of the request that was not sent.
+        url: String,
+    },
+
     /// The service answered 429 (or 503 with `Retry-After`) and the retry budget is spent (see
     /// [`RetryPolicy`](crate::RetryPolicy)), or retries are off.
     #[error(

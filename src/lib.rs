@@ -39,8 +39,8 @@ pub use limits::RateLimit;
 pub use operation::{ActionRequest, FunctionRequest};
 pub use paging::{Page, Pages, Rows};
 pub use query::{
-    Field, Filter, IntoLiteral, Many, Navigation, One, OrderBy, Ordered, Query, RawQuery,
-    SelectFields,
+    Expanded, Field, Filter, IntoLiteral, Many, Navigation, One, OrderBy, Ordered, Projected,
+    Projection, Query, RawQuery, Required, SelectFields, SelectItem, Selection, Whole,
 };
 pub use retry::RetryPolicy;
 pub use service_error::{ErrorDetail, ServiceError};

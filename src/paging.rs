@@ -3,20 +3,30 @@
 //! A next link is opaque: it is resolved against the URL of the page that carried it (so relative
 //! links work) and followed as is. It must stay on the service's origin and under its root; a link
 //! anywhere else is refused with [`Error::ForeignNextLink`] so that credentials never leave.
+//!
+//! Rows are decoded straight from the response bytes by a [`RowDecoder`]: serde for a whole
+//! entity type, the selection's own decoder for a projection (see [`Selection`](crate::Selection)).
+//! Each page is fetched inside an `odata.page` tracing span that records the entity set, the
+//! status, the number of rows and the time taken (the request span inside it carries the
+//! redacted URL and the attempts).
 
 use std::fmt;
+use std::marker::PhantomData;
 use std::pin::Pin;
 use std::task::{Context, Poll};
+use std::time::Instant;
 
 use futures::{Stream, TryStreamExt, stream};
 use reqwest::Method;
 use reqwest::header::{ACCEPT, HeaderName, HeaderValue};
 use serde::Deserialize;
-use serde::de::DeserializeOwned;
+use serde::de::{self, DeserializeOwned, DeserializeSeed, Deserializer, IgnoredAny, MapAccess};
+use tracing::Instrument as _;
 use url::Url;
 
 use crate::client::Client;
 use crate::error::{Error, Result};
+use crate::query::ListOf;
 use crate::transport;
 
 /// The `Prefer` request header (RFC 7240).
@@ -34,13 +44,111 @@ pub struct Page<T> {
     pub count: Option<u64>,
 }
 
-#[derive(Deserialize)]
+/// Decodes one row of a collection response.
+pub(crate) trait RowDecoder: Send + Sync + 'static {
+    /// The decoded row.
+    type Row: Send + 'static;
+
+    /// Decodes one element of the response's `value` array.
+    fn decode_row<'de, D: Deserializer<'de>>(&self, row: D) -> Result<Self::Row, D::Error>;
+}
+
+/// Rows decoded by their own `Deserialize` implementation.
+pub(crate) struct Serde<T>(PhantomData<fn() -> T>);
+
+impl<T> Serde<T> {
+    pub(crate) fn new() -> Self {
+        Serde(PhantomData)
+    }
+}
+
+impl<T: DeserializeOwned + Send + 'static> RowDecoder for Serde<T> {
+    type Row = T;
+
+    fn decode_row<'de, D: Deserializer<'de>>(&self, row: D) -> Result<T, D::Error> {
+        T::deserialize(row)
+    }
+}
+
 struct Body<T> {
     value: Vec<T>,
-    #[serde(rename = "@odata.nextLink", default)]
     next_link: Option<String>,
-    #[serde(rename = "@odata.count", default)]
     count: Option<u64>,
+}
+
+#[derive(Deserialize)]
+#[serde(field_identifier)]
+enum BodyKey {
+    #[serde(rename = "value")]
+    Value,
+    #[serde(rename = "@odata.nextLink")]
+    NextLink,
+    #[serde(rename = "@odata.count")]
+    Count,
+    #[serde(other)]
+    Other,
+}
+
+/// Decodes a collection response body with `D` for the rows.
+struct BodySeed<'a, D>(&'a D);
+
+impl<'de, D: RowDecoder> DeserializeSeed<'de> for BodySeed<'_, D> {
+    type Value = Body<D::Row>;
+
+    fn deserialize<De: Deserializer<'de>>(self, body: De) -> Result<Self::Value, De::Error> {
+        body.deserialize_map(self)
+    }
+}
+
+impl<'de, D: RowDecoder> de::Visitor<'de> for BodySeed<'_, D> {
+    type Value = Body<D::Row>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a collection response object with a `value` array")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut value = None;
+        let mut next_link = None;
+        let mut count = None;
+        while let Some(key) = map.next_key::<BodyKey>()? {
+            match key {
+                BodyKey::Value if value.is_some() => {
+                    return Err(de::Error::duplicate_field("value"));
+                }
+                BodyKey::Value => value = Some(map.next_value_seed(ListOf(RowSeed(self.0)))?),
+                BodyKey::NextLink => next_link = map.next_value()?,
+                BodyKey::Count => count = map.next_value()?,
+                BodyKey::Other => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(Body {
+            value: value.ok_or_else(|| de::Error::missing_field("value"))?,
+            next_link,
+            count,
+        })
+    }
+}
+
+/// Decodes one row with `D`.
+struct RowSeed<'a, D>(&'a D);
+
+impl<D> Clone for RowSeed<'_, D> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<D> Copy for RowSeed<'_, D> {}
+
+impl<'de, D: RowDecoder> DeserializeSeed<'de> for RowSeed<'_, D> {
+    type Value = D::Row;
+
+    fn deserialize<De: Deserializer<'de>>(self, row: De) -> Result<Self::Value, De::Error> {
+        self.0.decode_row(row)
+    }
 }
 
 /// The pages of a query, fetched one at a time as the stream is polled.
@@ -127,28 +235,44 @@ impl Client {
     pub fn resume_pages<T: DeserializeOwned + Send + 'static>(&self, next_link: &str) -> Pages<T> {
         let root = self.service_root();
         let first = resolve_next_link(root, root, next_link);
-        pages(self.clone(), "resumed collection".to_owned(), first)
+        pages(
+            self.clone(),
+            "resumed collection".to_owned(),
+            first,
+            Serde::new(),
+        )
     }
 }
 
-/// The pages of a collection starting at `first`.
-pub(crate) fn pages<T: DeserializeOwned + Send + 'static>(
+/// The pages of a collection starting at `first`, rows decoded by `decoder`.
+pub(crate) fn pages<D: RowDecoder>(
     client: Client,
     entity_set: String,
     first: Result<Url>,
-) -> Pages<T> {
+    decoder: D,
+) -> Pages<D::Row> {
     let start = first.map(Some);
     let inner = stream::try_unfold(
-        (client, entity_set, Some(start)),
-        |(client, entity_set, next)| async move {
+        (client, entity_set, decoder, Some(start)),
+        |(client, entity_set, decoder, next)| async move {
             let url = match next {
                 None | Some(Ok(None)) => return Ok(None),
                 Some(Err(e)) => return Err(e),
                 Some(Ok(Some(url))) => url,
             };
-            let page = fetch_page::<T>(&client, &entity_set, &url).await?;
+            let span = tracing::info_span!(
+                "odata.page",
+                entity_set = %entity_set,
+                status = tracing::field::Empty,
+                rows = tracing::field::Empty,
+                next = tracing::field::Empty,
+                duration_ms = tracing::field::Empty,
+            );
+            let page = fetch_page(&client, &entity_set, &url, &decoder)
+                .instrument(span)
+                .await?;
             let next = page.next_link.clone();
-            Ok(Some((page, (client, entity_set, Some(Ok(next))))))
+            Ok(Some((page, (client, entity_set, decoder, Some(Ok(next))))))
         },
     );
     Pages {
@@ -156,11 +280,14 @@ pub(crate) fn pages<T: DeserializeOwned + Send + 'static>(
     }
 }
 
-async fn fetch_page<T: DeserializeOwned>(
+/// Fetches and decodes one page; records status, rows and duration on the current span.
+async fn fetch_page<D: RowDecoder>(
     client: &Client,
     entity_set: &str,
     url: &Url,
-) -> Result<Page<T>> {
+    decoder: &D,
+) -> Result<Page<D::Row>> {
+    let started = Instant::now();
     let mut request = transport::Request::new(Method::GET, url.clone()).header(
         ACCEPT,
         HeaderValue::from_static("application/json;odata.metadata=minimal"),
@@ -171,12 +298,20 @@ async fn fetch_page<T: DeserializeOwned>(
         request = request.header(PREFER, value);
     }
     let response = transport::send(client, request).await?;
-    let body: Body<T> = serde_json::from_slice(&response.body)
+    let span = tracing::Span::current();
+    span.record("status", response.status.as_u16());
+    let mut json = serde_json::Deserializer::from_slice(&response.body);
+    let body = BodySeed(decoder)
+        .deserialize(&mut json)
+        .and_then(|body| json.end().map(|()| body))
         .map_err(|e| Error::decode(format!("page of {entity_set}"), url.as_str(), &e))?;
     let next_link = match body.next_link {
         Some(link) => Some(resolve_next_link(client.service_root(), url, &link)?),
         None => None,
     };
+    span.record("rows", body.value.len());
+    span.record("next", next_link.is_some());
+    span.record("duration_ms", started.elapsed().as_millis() as u64);
     Ok(Page {
         rows: body.value,
         next_link,

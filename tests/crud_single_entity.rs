@@ -5,7 +5,9 @@ mod common;
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use common::fno::{CustVendorBlocked, CustomerV3, CustomerV3Key, NewCustomerV3, NoYes};
+use common::fno::{
+    CustVendorBlocked, CustomerV3, CustomerV3Key, NewCustomerV3, NoYes, SalesOrderHeaderV2,
+};
 use common::sandbox_client;
 use d365fo_odata::edm::Decimal;
 use d365fo_odata::{Client, Entity, Error};
@@ -206,6 +208,131 @@ async fn delete_with_a_stale_etag_fails_and_with_the_current_one_removes_the_row
     assert!(e.is_not_found(), "{e:?}");
     let e = customer.delete().if_match_any().await.unwrap_err();
     assert!(e.is_not_found(), "{e:?}");
+}
+
+#[tokio::test]
+async fn update_row_sends_the_rows_etag_so_a_stale_row_gets_412() {
+    let client = sandbox_client(None);
+    let account = unique_account("rowupd");
+    let row = create(&client, &account).await;
+    next_millisecond().await;
+    let rename = |name: &str| NewCustomerV3 {
+        organization_name: Some(name.into()),
+        ..NewCustomerV3::default()
+    };
+
+    let new_etag = client
+        .update_row(&row, &rename("Renamed from the row"))
+        .await
+        .unwrap()
+        .expect("the service reports the new ETag");
+    assert_ne!(Some(&new_etag), row.etag());
+    next_millisecond().await;
+
+    // The same row again: its ETag is stale now, and it was sent without being asked for.
+    let e = client
+        .update_row(&row, &rename("Lost update"))
+        .await
+        .unwrap_err();
+    assert!(e.is_precondition_failed(), "{e:?}");
+    assert_eq!(e.status(), Some(412));
+    let key = CustomerV3Key::new("usmf", &account);
+    let now = client.get::<CustomerV3>(&key).await.unwrap();
+    assert_eq!(
+        now.organization_name.as_deref(),
+        Some("Renamed from the row")
+    );
+
+    // Opting out is explicit.
+    client
+        .update_row(&row, &rename("Last writer wins"))
+        .if_match_any()
+        .await
+        .unwrap();
+    let now = client.get::<CustomerV3>(&key).await.unwrap();
+    assert_eq!(now.organization_name.as_deref(), Some("Last writer wins"));
+    client.delete_row(&now).await.unwrap();
+}
+
+#[tokio::test]
+async fn delete_row_with_a_stale_row_fails_and_with_a_fresh_one_removes_it() {
+    let client = sandbox_client(None);
+    let account = unique_account("rowdel");
+    let created = create(&client, &account).await;
+    next_millisecond().await;
+    client
+        .update_row(
+            &created,
+            &NewCustomerV3 {
+                organization_number_of_employees: Some(3),
+                ..NewCustomerV3::default()
+            },
+        )
+        .await
+        .unwrap();
+
+    let e = client.delete_row(&created).await.unwrap_err();
+    assert!(matches!(e, Error::PreconditionFailed(_)), "{e:?}");
+
+    let key = CustomerV3Key::new("usmf", &account);
+    let fresh = client.get::<CustomerV3>(&key).await.unwrap();
+    client.delete_row(&fresh).await.unwrap();
+    let e = client.get::<CustomerV3>(&key).await.unwrap_err();
+    assert!(e.is_not_found(), "{e:?}");
+}
+
+#[tokio::test]
+async fn row_without_etag_is_refused_before_sending_unless_opted_out() {
+    let client = sandbox_client(None);
+    let account = unique_account("rownoet");
+    let mut row = create(&client, &account).await;
+    row.etag = None;
+    let changes = NewCustomerV3 {
+        organization_name: Some("Not sent".into()),
+        ..NewCustomerV3::default()
+    };
+
+    let e = client.update_row(&row, &changes).await.unwrap_err();
+    match &e {
+        Error::MissingETag {
+            entity,
+            method,
+            url,
+        } => {
+            assert_eq!(entity, CustomerV3::TYPE_NAME);
+            assert_eq!(method, "PATCH");
+            assert!(url.contains(&account), "{url}");
+        }
+        other => panic!("expected MissingETag, got {other:?}"),
+    }
+    let e = client.delete_row(&row).await.unwrap_err();
+    assert!(matches!(e, Error::MissingETag { .. }), "{e:?}");
+    let key = CustomerV3Key::new("usmf", &account);
+    let now = client.get::<CustomerV3>(&key).await.unwrap();
+    assert_eq!(now.organization_name.as_deref(), Some("Fabrikam Test"));
+
+    client
+        .update_row(&row, &changes)
+        .without_if_match()
+        .await
+        .unwrap();
+    client.delete_row(&row).without_if_match().await.unwrap();
+    let e = client.get::<CustomerV3>(&key).await.unwrap_err();
+    assert!(e.is_not_found(), "{e:?}");
+}
+
+#[tokio::test]
+async fn row_whose_type_does_not_tell_its_key_is_a_config_error() {
+    let client = sandbox_client(None);
+    let row: SalesOrderHeaderV2 = client
+        .entity_set::<SalesOrderHeaderV2>()
+        .first()
+        .await
+        .unwrap()
+        .expect("the sandbox has sales orders");
+    let e = client.delete_row(&row).await.unwrap_err();
+    assert!(matches!(e, Error::Config { .. }), "{e:?}");
+    assert!(e.to_string().contains("row_key"), "{e}");
 }
 
 #[tokio::test]

@@ -16,62 +16,57 @@ use d365fo_sandbox_bindings::{
 use futures::TryStreamExt;
 
 #[tokio::test]
-async fn select_and_expand_decode_into_the_generated_read_structs() {
+async fn select_and_expand_decode_into_projected_rows() {
     let client = sandbox_client(None);
-    let orders: Vec<SalesOrderHeaderV2> = client
+    let orders = client
         .entity_set::<SalesOrderHeaderV2>()
         .select((
-            h::DATA_AREA_ID,
-            h::SALES_ORDER_NUMBER,
+            h::DATA_AREA_ID.required(),
+            h::SALES_ORDER_NUMBER.required(),
             h::SALES_ORDER_STATUS,
+            h::SALES_ORDER_LINES.select((l::INVENTORY_LOT_ID, l::SALES_ORDER_NUMBER)),
+            h::CUSTOMER,
         ))
-        .expand_select(
-            h::SALES_ORDER_LINES,
-            (l::INVENTORY_LOT_ID, l::SALES_ORDER_NUMBER),
-        )
-        .expand(h::CUSTOMER)
         .order_by(h::SALES_ORDER_NUMBER.asc())
         .top(3)
-        .stream()
-        .try_collect()
+        .collect_all(3)
         .await
         .unwrap();
     assert_eq!(orders.len(), 3);
-    for order in &orders {
-        let lines = order.sales_order_lines.as_ref().expect("lines expanded");
+    for (company, number, status, lines, customer) in &orders {
+        assert_eq!(company, "usmf");
+        assert!(status.is_some(), "{number}: selected and set");
+        assert!(!lines.is_empty(), "{number}: lines expanded");
         assert!(
-            lines.iter().all(|line| line.sales_order_number.as_deref()
-                == Some(order.sales_order_number.as_str())),
+            lines
+                .iter()
+                .all(|(_lot, line_order)| line_order.as_deref() == Some(number.as_str())),
             "lines belong to their order"
         );
-        assert!(
-            lines.iter().all(|line| line.item_number.is_none()),
-            "not selected"
-        );
-        assert!(order.confirmed_shipping_date.is_none(), "not selected");
+        let customer: &CustomerV3 = customer.as_ref().expect("customer expanded");
+        assert_eq!(customer.data_area_id, "usmf");
     }
 }
 
 #[tokio::test]
 async fn enums_filter_with_qualified_literals_and_decode_by_member_name() {
     let client = sandbox_client(None);
-    let rows: Vec<CustomerV3> = client
+    let rows = client
         .entity_set::<CustomerV3>()
         .filter(customer_v3::ON_HOLD_STATUS.eq(CustVendorBlocked::All))
         .select((
             customer_v3::DATA_AREA_ID,
             customer_v3::CUSTOMER_ACCOUNT,
-            customer_v3::ON_HOLD_STATUS,
+            customer_v3::ON_HOLD_STATUS.required(),
         ))
         .top(5)
-        .stream()
-        .try_collect()
+        .collect_all(5)
         .await
         .unwrap();
     assert!(!rows.is_empty());
     assert!(
         rows.iter()
-            .all(|r| r.on_hold_status == Some(CustVendorBlocked::All))
+            .all(|(_, _, on_hold)| *on_hold == CustVendorBlocked::All)
     );
 }
 

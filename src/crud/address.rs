@@ -34,6 +34,8 @@ pub struct EntityRef<E> {
     /// `Set(key)`, percent-encoded.
     path: String,
     cross_company: bool,
+    /// Why this reference addresses nothing (a row that does not tell its key).
+    unaddressable: Option<String>,
     entity: PhantomData<fn() -> E>,
 }
 
@@ -43,6 +45,7 @@ impl<E> Clone for EntityRef<E> {
             client: self.client.clone(),
             path: self.path.clone(),
             cross_company: self.cross_company,
+            unaddressable: self.unaddressable.clone(),
             entity: PhantomData,
         }
     }
@@ -67,12 +70,24 @@ impl Client {
             client: self.clone(),
             path,
             cross_company: false,
+            unaddressable: None,
             entity: PhantomData,
         }
     }
 }
 
 impl<E: Entity> EntityRef<E> {
+    /// A reference whose every request fails with [`Error::Config`] saying `why`.
+    pub(crate) fn unaddressable(client: &Client, why: String) -> Self {
+        EntityRef {
+            client: client.clone(),
+            path: String::from(E::ENTITY_SET),
+            cross_company: false,
+            unaddressable: Some(why),
+            entity: PhantomData,
+        }
+    }
+
     /// Adds F&O's `cross-company=true` to every request through this reference, so that a row of
     /// another company than the caller's default can be read, updated, deleted or acted on.
     pub fn cross_company(mut self) -> Self {
@@ -120,6 +135,9 @@ impl<E: Entity> EntityRef<E> {
 
     /// The URL of `Set(key)` followed by `suffix` (an already encoded `/Namespace.Operation`).
     pub(crate) fn url_with(&self, suffix: &str) -> Result<Url> {
+        if let Some(why) = &self.unaddressable {
+            return Err(Error::config(why.clone()));
+        }
         check_segment("entity set", E::ENTITY_SET)?;
         let mut path = String::with_capacity(self.path.len() + suffix.len());
         path.push_str(&self.path);

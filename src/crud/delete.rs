@@ -57,6 +57,11 @@ impl<E: Entity> DeleteRequest<E> {
         self
     }
 
+    pub(crate) fn with_precondition(mut self, precondition: Precondition) -> Self {
+        self.precondition = precondition;
+        self
+    }
+
     /// Deletes whatever version exists (`If-Match: *`).
     pub fn if_match_any(mut self) -> Self {
         self.precondition = Precondition::Any;
@@ -81,8 +86,9 @@ impl<E: Entity> DeleteRequest<E> {
     /// # Errors
     /// [`Error::PreconditionFailed`](crate::Error::PreconditionFailed) when the ETag is stale;
     /// [`Error::NotFound`](crate::Error::NotFound) when no entity has this key;
-    /// [`Error::Config`](crate::Error::Config) when the ETag cannot be sent; any other
-    /// [`Error`](crate::Error) from sending.
+    /// [`Error::Config`](crate::Error::Config) when the ETag cannot be sent;
+    /// [`Error::MissingETag`](crate::Error::MissingETag) from [`Client::delete_row`] with a row
+    /// that has no ETag; any other [`Error`](crate::Error) from sending.
     pub async fn send(self) -> Result<()> {
         let url = self.entity.url()?;
         let request = self

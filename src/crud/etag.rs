@@ -86,6 +86,12 @@ pub(crate) enum Precondition {
     Match(ETag),
     /// `If-Match: *`: apply to whatever version exists, but only if the entity exists.
     Any,
+    /// `If-Match` with the ETag of a row that had none: sending fails with
+    /// [`Error::MissingETag`] for this entity type.
+    MissingRowETag {
+        /// The entity type's qualified name.
+        entity: &'static str,
+    },
 }
 
 impl Precondition {
@@ -94,9 +100,31 @@ impl Precondition {
         etag.map_or(Precondition::None, |e| Precondition::Match(e.clone()))
     }
 
+    /// `If-Match: <etag>` with the ETag of a row of `E`; without one, a precondition that fails
+    /// when applied.
+    pub(crate) fn from_row<E: crate::Entity>(etag: Option<&ETag>) -> Self {
+        etag.map_or(
+            Precondition::MissingRowETag {
+                entity: E::TYPE_NAME,
+            },
+            |e| Precondition::Match(e.clone()),
+        )
+    }
+
     /// Adds the `If-Match` header this precondition asks for.
+    ///
+    /// # Errors
+    /// [`Error::MissingETag`] for a row without ETag; [`Error::Config`] for an ETag a header
+    /// cannot carry.
     pub(crate) fn apply(&self, request: Request) -> Result<Request> {
         Ok(match self {
+            Precondition::MissingRowETag { entity } => {
+                return Err(Error::MissingETag {
+                    entity: (*entity).to_owned(),
+                    method: request.method.to_string(),
+                    url: request.url.to_string(),
+                });
+            }
             Precondition::None => request,
             Precondition::Match(etag) => request.header(IF_MATCH, etag.header_value()?),
             Precondition::Any => request.header(IF_MATCH, HeaderValue::from_static("*")),

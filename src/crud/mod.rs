@@ -9,6 +9,8 @@
 //! | [`Client::create`](crate::Client::create) | `POST Set` with the fields that are set | the created entity |
 //! | [`Client::update`](crate::Client::update) | `PATCH Set(key)` with the fields that are set | the new [`ETag`], when sent |
 //! | [`Client::delete`](crate::Client::delete) | `DELETE Set(key)` | nothing |
+//! | [`Client::update_row`](crate::Client::update_row) | `PATCH` of the row's entity, `If-Match` its ETag | the new [`ETag`], when sent |
+//! | [`Client::delete_row`](crate::Client::delete_row) | `DELETE` of the row's entity, `If-Match` its ETag | nothing |
 //! | [`Client::entity`](crate::Client::entity) | an [`EntityRef`] to do several of these, or invoke bound operations | |
 //!
 //! Each returns a request builder that runs when awaited (or with `send()`), so options read in
@@ -19,6 +21,7 @@ mod create;
 mod delete;
 mod etag;
 mod get;
+mod row;
 mod update;
 mod wire;
 mod write_errors;

@@ -93,6 +93,11 @@ impl<E: Entity> UpdateRequest<E> {
         self
     }
 
+    pub(crate) fn with_precondition(mut self, precondition: Precondition) -> Self {
+        self.precondition = precondition;
+        self
+    }
+
     /// Applies the change to whatever version exists (`If-Match: *`): last writer wins, but the
     /// entity must exist (it is never created).
     pub fn if_match_any(mut self) -> Self {
@@ -122,10 +127,12 @@ impl<E: Entity> UpdateRequest<E> {
     /// [`Error::NotFound`](crate::Error::NotFound) when no entity has this key (on F&O also:
     /// another company's row without [`cross_company`](Self::cross_company));
     /// [`Error::Config`](crate::Error::Config) when the changes cannot be serialized or the ETag
-    /// cannot be sent; any other [`Error`](crate::Error) from sending.
+    /// cannot be sent; [`Error::MissingETag`](crate::Error::MissingETag) from
+    /// [`Client::update_row`] with a row that has no ETag; any other [`Error`](crate::Error) from
+    /// sending.
     pub async fn send(self) -> Result<Option<ETag>> {
-        let body = self.body?;
         let url = self.entity.url()?;
+        let body = self.body?;
         let request = with_json_body(accept_json(Request::new(Method::PATCH, url)), body);
         let request = self.precondition.apply(request)?;
         let response = transport::send(self.entity.client(), request).await?;

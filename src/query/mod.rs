@@ -9,10 +9,16 @@ mod field;
 mod filter;
 mod navigation;
 mod raw;
+mod select;
 mod typed;
 
 pub use field::{Field, IntoLiteral, OrderBy, Ordered};
 pub use filter::Filter;
-pub use navigation::{Many, Navigation, One, SelectFields};
+pub use navigation::{Many, Navigation, One};
 pub use raw::RawQuery;
+pub use select::{
+    Expanded, Projected, Projection, Required, SelectFields, SelectItem, Selection, Whole,
+};
 pub use typed::Query;
+
+pub(crate) use select::ListOf;

@@ -4,13 +4,13 @@
 //! handles (`sales_order_header_v2::SALES_ORDER_LINES: Navigation<SalesOrderHeaderV2,
 //! SalesOrderLine, Many>`). A handle names its source entity, its target entity and whether it
 //! leads to one entity or to a collection, so [`Query::expand`] only accepts navigation properties
-//! of the queried entity, and [`Query::expand_select`] only fields of the target. Expanding inside
+//! of the queried entity, and [`Navigation::select`] only fields of the target. Expanding inside
 //! an expansion is not offered: F&O accepts one level of `$expand`.
 
 use std::fmt;
 use std::marker::PhantomData;
 
-use super::field::Field;
+use super::select::Whole;
 use super::typed::Query;
 use crate::entity::Entity;
 
@@ -60,75 +60,12 @@ impl<E, T, C> fmt::Debug for Navigation<E, T, C> {
     }
 }
 
-/// Properties of entity type `E` to put in `$select`: one field handle, or a tuple of up to 12.
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` is not a list of `{E}`'s field handles",
-    note = "`$select` takes field handles of the queried entity: one, or a tuple of them"
-)]
-pub trait SelectFields<E> {
-    /// Appends the property names.
-    fn push_names(&self, out: &mut Vec<&'static str>);
-}
-
-impl<E, T> SelectFields<E> for Field<E, T> {
-    fn push_names(&self, out: &mut Vec<&'static str>) {
-        out.push(self.name());
-    }
-}
-
-macro_rules! select_tuple {
-    ($($name:ident),+) => {
-        impl<E, $($name: SelectFields<E>),+> SelectFields<E> for ($($name,)+) {
-            #[allow(non_snake_case)]
-            fn push_names(&self, out: &mut Vec<&'static str>) {
-                let ($($name,)+) = self;
-                $($name.push_names(out);)+
-            }
-        }
-    };
-}
-
-select_tuple!(A);
-select_tuple!(A, B);
-select_tuple!(A, B, C);
-select_tuple!(A, B, C, D);
-select_tuple!(A, B, C, D, F);
-select_tuple!(A, B, C, D, F, G);
-select_tuple!(A, B, C, D, F, G, H);
-select_tuple!(A, B, C, D, F, G, H, I);
-select_tuple!(A, B, C, D, F, G, H, I, J);
-select_tuple!(A, B, C, D, F, G, H, I, J, K);
-select_tuple!(A, B, C, D, F, G, H, I, J, K, L);
-select_tuple!(A, B, C, D, F, G, H, I, J, K, L, M);
-
-fn names<E>(fields: &impl SelectFields<E>) -> Vec<&'static str> {
-    let mut out = Vec::new();
-    fields.push_names(&mut out);
-    out
-}
-
-impl<E: Entity> Query<E> {
-    /// Adds properties of `E` to `$select`: `.select((c::CUSTOMER_ACCOUNT, c::ORGANIZATION_NAME))`.
-    /// Properties left out of `$select` decode as `None` (keys should stay selected).
-    pub fn select(self, fields: impl SelectFields<E>) -> Self {
-        self.map_raw(|raw| raw.select(names(&fields)))
-    }
-
+impl<E: Entity> Query<E, Whole> {
     /// Adds `$expand` of a navigation property of `E`; the related entities then decode into
-    /// the read struct's navigation field.
+    /// the read struct's navigation field. On a projection, put the navigation handle (or
+    /// [`Navigation::select`]) in the selection instead.
     pub fn expand<T, C>(self, navigation: Navigation<E, T, C>) -> Self {
-        self.map_raw(|raw| raw.expand(navigation.name))
-    }
-
-    /// Adds `$expand` of a navigation property of `E` with a `$select` over the target's
-    /// fields: `SalesOrderLines($select=ItemNumber,LineAmount)`.
-    pub fn expand_select<T, C>(
-        self,
-        navigation: Navigation<E, T, C>,
-        fields: impl SelectFields<T>,
-    ) -> Self {
-        let item = format!("{}($select={})", navigation.name, names(&fields).join(","));
-        self.map_raw(|raw| raw.expand(item))
+        self.map_raw(|raw| raw.expand(navigation.name)).expanding()
     }
 }
 
@@ -140,6 +77,7 @@ mod tests {
     use crate::Client;
     use crate::entity::EntityKey;
     use crate::profile::Fno;
+    use crate::query::Field;
 
     struct NoKey;
     impl EntityKey for NoKey {
@@ -172,27 +110,56 @@ mod tests {
     const ITEM: Field<Line, String> = Field::new("ItemNumber");
     const AMOUNT: Field<Line, String> = Field::new("LineAmount");
 
-    #[test]
-    fn select_and_expand_write_the_handles_names() {
-        let client = Client::builder("https://env.operations.dynamics.com")
-            .build()
-            .unwrap();
-        let url = client
-            .entity_set::<Header>()
-            .select((NUMBER, STATUS))
-            .expand(LINES)
-            .expand_select(LINES, (ITEM, AMOUNT))
-            .url()
-            .unwrap();
-        let query = url
-            .query()
+    fn query_text(url: url::Url) -> String {
+        url.query()
             .unwrap_or_default()
             .replace("%2C", ",")
-            .replace("%3D", "=");
+            .replace("%3D", "=")
+            .replace("%28", "(")
+            .replace("%29", ")")
+    }
+
+    fn client() -> Client {
+        Client::builder("https://env.operations.dynamics.com")
+            .build()
+            .unwrap()
+    }
+
+    #[test]
+    fn select_and_expand_write_the_handles_names() {
+        let url = client()
+            .entity_set::<Header>()
+            .select((NUMBER, STATUS, LINES.select((ITEM, AMOUNT))))
+            .url()
+            .unwrap();
         assert_eq!(
-            query,
+            query_text(url),
             "$select=SalesOrderNumber,SalesOrderStatus\
-             &$expand=SalesOrderLines,SalesOrderLines($select=ItemNumber,LineAmount)"
+             &$expand=SalesOrderLines($select=ItemNumber,LineAmount)"
         );
+        let url = client().entity_set::<Header>().expand(LINES).url().unwrap();
+        assert_eq!(query_text(url), "$expand=SalesOrderLines");
+    }
+
+    #[test]
+    fn selecting_a_property_twice_is_a_config_error() {
+        let e = client()
+            .entity_set::<Header>()
+            .select((NUMBER, STATUS, NUMBER.required()))
+            .url()
+            .unwrap_err();
+        assert!(matches!(e, crate::Error::Config { .. }), "{e:?}");
+        assert!(e.to_string().contains("`SalesOrderNumber`"), "{e}");
+    }
+
+    #[test]
+    fn expand_before_select_is_a_config_error() {
+        let e = client()
+            .entity_set::<Header>()
+            .expand(LINES)
+            .select(NUMBER)
+            .url()
+            .unwrap_err();
+        assert!(e.to_string().contains("expand"), "{e}");
     }
 }

@@ -7,7 +7,7 @@ use url::Url;
 use super::encode::push_option;
 use crate::client::Client;
 use crate::error::{Error, Result};
-use crate::paging::{self, Pages, Rows};
+use crate::paging::{self, Pages, RowDecoder, Rows, Serde};
 
 /// A query over one entity set with options given as OData text.
 ///
@@ -43,6 +43,8 @@ pub struct RawQuery {
     count: bool,
     cross_company: bool,
     custom: Vec<(String, String)>,
+    /// Why the query cannot be sent, found while it was built.
+    invalid: Option<String>,
 }
 
 impl RawQuery {
@@ -59,7 +61,14 @@ impl RawQuery {
             count: false,
             cross_company: false,
             custom: Vec::new(),
+            invalid: None,
         }
+    }
+
+    /// Marks the query as unsendable: [`url`](Self::url) then fails with this message.
+    pub(crate) fn invalid(mut self, problem: String) -> Self {
+        self.invalid.get_or_insert(problem);
+        self
     }
 
     /// Sets `$filter`; a second call combines both with `and`.
@@ -128,8 +137,15 @@ impl RawQuery {
     /// The URL this query requests first.
     ///
     /// # Errors
-    /// [`Error::Config`] when the entity set name is empty or not a single path segment.
+    /// [`Error::Config`] when the entity set name is empty or not a single path segment, or
+    /// when the typed query it came from holds a selection that cannot be sent.
     pub fn url(&self) -> Result<Url> {
+        if let Some(problem) = &self.invalid {
+            return Err(Error::config(format!(
+                "query over {}: {problem}",
+                self.entity_set
+            )));
+        }
         let set = self.entity_set.as_str();
         if set.is_empty() || set.contains(['/', '?', '#', '%']) || set.trim() != set {
             return Err(Error::config(format!(
@@ -173,8 +189,13 @@ impl RawQuery {
     /// The result pages, fetched one at a time as the stream is polled, following
     /// `@odata.nextLink` until the server sends none.
     pub fn pages<T: DeserializeOwned + Send + 'static>(self) -> Pages<T> {
+        self.pages_with(Serde::new())
+    }
+
+    /// The result pages with rows decoded by `decoder`.
+    pub(crate) fn pages_with<D: RowDecoder>(self, decoder: D) -> Pages<D::Row> {
         let first = self.url();
-        paging::pages(self.client, self.entity_set, first)
+        paging::pages(self.client, self.entity_set, first, decoder)
     }
 
     /// The first row, asking the service for one row only (`$top=1`); `None` when nothing

@@ -2,36 +2,45 @@
 
 use std::marker::PhantomData;
 
+use futures::TryStreamExt;
+use serde::Deserializer;
 use url::Url;
 
 use super::field::OrderBy;
 use super::filter::Filter;
 use super::raw::RawQuery;
+use super::select::{Projected, Projection, Selection, Whole, check_projection};
 use crate::client::Client;
 use crate::entity::Entity;
 use crate::error::Result;
-use crate::paging::{Pages, Rows};
+use crate::paging::{Pages, RowDecoder, Rows};
 
 /// A typed query over the entity set of `E`; made by [`Client::entity_set`].
 ///
 /// Filters and orderings must be built from `E`'s own field handles, so a condition on another
-/// entity's property does not compile. Rows decode into `E`.
+/// entity's property does not compile. `S` is what the query selects and so what a row is:
+/// [`Whole`] (the default) decodes rows into `E`; [`select`](Query::select) makes a projection
+/// whose rows hold the selected values only (see [`Selection`]).
 #[must_use = "a query does nothing until it is streamed"]
-pub struct Query<E> {
+pub struct Query<E, S = Whole> {
     raw: RawQuery,
+    selection: S,
+    expanded: bool,
     entity: PhantomData<fn() -> E>,
 }
 
-impl<E> Clone for Query<E> {
+impl<E, S: Clone> Clone for Query<E, S> {
     fn clone(&self) -> Self {
         Query {
             raw: self.raw.clone(),
+            selection: self.selection.clone(),
+            expanded: self.expanded,
             entity: PhantomData,
         }
     }
 }
 
-impl<E> std::fmt::Debug for Query<E> {
+impl<E, S> std::fmt::Debug for Query<E, S> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_tuple("Query").field(&self.raw).finish()
     }
@@ -42,12 +51,106 @@ impl Client {
     pub fn entity_set<E: Entity>(&self) -> Query<E> {
         Query {
             raw: self.query(E::ENTITY_SET),
+            selection: Whole,
+            expanded: false,
             entity: PhantomData,
         }
     }
 }
 
-impl<E: Entity> Query<E> {
+/// Decodes rows with a selection over `E`.
+struct SelectionDecoder<E, S> {
+    selection: S,
+    entity: PhantomData<fn() -> E>,
+}
+
+impl<E: 'static, S: Selection<E>> RowDecoder for SelectionDecoder<E, S> {
+    type Row = S::Row;
+
+    fn decode_row<'de, D: Deserializer<'de>>(&self, row: D) -> Result<S::Row, D::Error> {
+        self.selection.decode_row(row)
+    }
+}
+
+impl<E: Entity> Query<E, Whole> {
+    /// Selects properties (and expansions) of `E`, making the query a projection: each row holds
+    /// the selected values only, in the order given.
+    ///
+    /// `.select((c::CUSTOMER_ACCOUNT.required(), c::ORGANIZATION_NAME))` yields rows of type
+    /// `(String, Option<String>)`; a single handle yields its value alone. A field handle yields
+    /// `Option<T>` (`null` is `None`), [`Field::required`](crate::Field::required) yields `T`,
+    /// a navigation handle adds `$expand` and yields the related entity (`Option<T>`) or
+    /// entities (`Vec<T>`), and [`Navigation::select`](crate::Navigation::select) an expansion
+    /// with its own `$select`. A property that was not selected has no place in the row, so
+    /// reading it does not compile; a selected property missing from a row is a decode error.
+    ///
+    /// Selecting the same property twice, or calling [`expand`](Query::expand) before `select`
+    /// (put the navigation in the selection instead), makes the query fail with
+    /// [`Error::Config`](crate::Error::Config) before anything is sent.
+    pub fn select<S: Selection<E>>(self, selection: S) -> Query<E, S> {
+        let mut select = Vec::new();
+        let mut expand = Vec::new();
+        selection.write_options(&mut select, &mut expand);
+        let mut raw = self.raw;
+        if let Some(problem) = selection_problem(&select, &expand, self.expanded) {
+            raw = raw.invalid(problem);
+        }
+        let raw = expand
+            .into_iter()
+            .fold(raw.select(select), RawQuery::expand);
+        Query {
+            raw,
+            selection,
+            expanded: false,
+            entity: PhantomData,
+        }
+    }
+
+    /// Selects the properties of projection `P` and decodes rows into `P`, the caller's own
+    /// struct (see [`Projection`]). When `P`'s serde field names differ from the selected
+    /// properties, the query fails with [`Error::Config`](crate::Error::Config) naming the
+    /// field, before anything is sent.
+    pub fn select_into<P: Projection<E>>(self) -> Query<E, Projected<P>> {
+        let query = self.select(Projected::<P>::new());
+        let mut select = Vec::new();
+        let mut expand = Vec::new();
+        P::fields().write_options(&mut select, &mut expand);
+        match check_projection::<P>(&select) {
+            Some(problem) => query.map_raw(|raw| raw.invalid(problem)),
+            None => query,
+        }
+    }
+
+    pub(super) fn expanding(mut self) -> Self {
+        self.expanded = true;
+        self
+    }
+}
+
+/// Why a selection cannot be sent: a property or navigation named twice, or an earlier
+/// `expand` whose values the projection would drop.
+fn selection_problem(select: &[&str], expand: &[String], expanded: bool) -> Option<String> {
+    if expanded {
+        return Some(
+            "expand() before select(): a projection has no place for the expanded entities; \
+             put the navigation handle in the selection instead"
+                .to_owned(),
+        );
+    }
+    let navigations = expand
+        .iter()
+        .map(|item| item.split_once('(').map_or(item.as_str(), |(name, _)| name));
+    let names: Vec<&str> = select.iter().copied().chain(navigations).collect();
+    names
+        .iter()
+        .enumerate()
+        .find(|(i, name)| names[..*i].contains(name))
+        .map(|(_, name)| {
+            format!("`{name}` is selected twice: a projection holds each property once")
+        })
+}
+
+impl<E: Entity, S: Selection<E>> Query<E, S> {
     /// Adds a `$filter` condition; several calls are combined with `and`.
     pub fn filter(mut self, condition: Filter<E>) -> Self {
         self.raw = self.raw.filter(condition.into_string());
@@ -97,22 +200,26 @@ impl<E: Entity> Query<E> {
     /// The URL this query requests first.
     ///
     /// # Errors
-    /// See [`RawQuery::url`].
+    /// See [`RawQuery::url`]; [`Error::Config`](crate::Error::Config) for a selection that
+    /// cannot be sent (see [`select`](Query::select)).
     pub fn url(&self) -> Result<Url> {
         self.raw.url()
     }
 
     /// The result pages, fetched as the stream is polled, following `@odata.nextLink`.
-    pub fn pages(self) -> Pages<E> {
-        self.raw.pages()
+    pub fn pages(self) -> Pages<S::Row> {
+        self.raw.pages_with(SelectionDecoder {
+            selection: self.selection,
+            entity: PhantomData::<fn() -> E>,
+        })
     }
 
     /// The first row (`$top=1`); `None` when nothing matches.
     ///
     /// # Errors
     /// As for [`stream`](Self::stream).
-    pub async fn first(self) -> Result<Option<E>> {
-        self.raw.first().await
+    pub async fn first(self) -> Result<Option<S::Row>> {
+        self.top(1).stream().try_next().await
     }
 
     /// Every row in one `Vec`, or [`Error::RowLimitExceeded`](crate::Error::RowLimitExceeded)
@@ -120,12 +227,13 @@ impl<E: Entity> Query<E> {
     ///
     /// # Errors
     /// The row cap, or any error of [`stream`](Self::stream).
-    pub async fn collect_all(self, max_rows: usize) -> Result<Vec<E>> {
-        self.raw.collect_all(max_rows).await
+    pub async fn collect_all(self, max_rows: usize) -> Result<Vec<S::Row>> {
+        let url = self.url()?;
+        self.stream().collect_capped(max_rows, url.as_str()).await
     }
 
     /// The result rows, one page in memory at a time.
-    pub fn stream(self) -> Rows<E> {
-        self.raw.stream()
+    pub fn stream(self) -> Rows<S::Row> {
+        self.pages().rows()
     }
 }

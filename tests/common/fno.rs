@@ -70,6 +70,13 @@ impl Entity for CustomerV3 {
     fn etag(&self) -> Option<&ETag> {
         self.etag.as_ref()
     }
+
+    fn row_key(&self) -> Option<CustomerV3Key> {
+        Some(CustomerV3Key::new(
+            &self.data_area_id,
+            &self.customer_account,
+        ))
+    }
 }
 
 impl CustomerV3Key {

@@ -6,8 +6,8 @@ fn customers(q: d365fo_odata::Query<CustomerV3>) -> d365fo_odata::Query<Customer
     q.expand(sales_order_header_v2::SALES_ORDER_LINES)
 }
 
-fn orders(q: d365fo_odata::Query<SalesOrderHeaderV2>) -> d365fo_odata::Query<SalesOrderHeaderV2> {
-    q.expand_select(sales_order_header_v2::SALES_ORDER_LINES, customer_v3::CUSTOMER_ACCOUNT)
+fn orders(q: d365fo_odata::Query<SalesOrderHeaderV2>) {
+    let _ = q.select(sales_order_header_v2::SALES_ORDER_LINES.select(customer_v3::CUSTOMER_ACCOUNT));
 }
 
 fn main() {

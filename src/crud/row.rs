@@ -1,0 +1,65 @@
+//! Writes from a row that was read: the row gives the key and the ETag, and `If-Match` is sent by
+//! default.
+
+use serde::Serialize;
+
+use super::delete::DeleteRequest;
+use super::etag::Precondition;
+use super::update::UpdateRequest;
+use crate::client::Client;
+use crate::entity::Entity;
+
+impl Client {
+    /// Updates the entity `row` was read from, sending the fields `changes` serializes, with
+    /// `If-Match` set to the row's ETag: when someone changed the entity since it was read, the
+    /// service refuses with 412 ([`Error::PreconditionFailed`](crate::Error::PreconditionFailed))
+    /// instead of overwriting their change.
+    ///
+    /// Opting out is explicit: [`UpdateRequest::if_match_any`] or
+    /// [`UpdateRequest::without_if_match`]. Otherwise a row that carries no ETag (read from an
+    /// entity set without one, or built by hand) fails with
+    /// [`Error::MissingETag`](crate::Error::MissingETag) before anything is sent, and a row whose
+    /// type cannot tell its key ([`Entity::row_key`]) with [`Error::Config`](crate::Error::Config).
+    ///
+    /// ```no_run
+    /// # use d365fo_odata::{Client, Entity, Result};
+    /// # #[derive(serde::Serialize)] struct Changes { #[serde(rename = "OrganizationName")] name: String }
+    /// # async fn run<E: Entity>(client: Client, key: E::Key) -> Result<()> {
+    /// let row = client.get::<E>(&key).await?;
+    /// let changes = Changes { name: "Contoso Europe".into() };
+    /// let new_etag = client.update_row(&row, &changes).await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn update_row<E: Entity, W: Serialize + ?Sized>(
+        &self,
+        row: &E,
+        changes: &W,
+    ) -> UpdateRequest<E> {
+        self.row_entity(row)
+            .update(changes)
+            .with_precondition(Precondition::from_row::<E>(row.etag()))
+    }
+
+    /// Deletes the entity `row` was read from, with `If-Match` set to the row's ETag (412 when it
+    /// changed since). Opt out with [`DeleteRequest::if_match_any`] or
+    /// [`DeleteRequest::without_if_match`]; errors as for [`update_row`](Self::update_row).
+    pub fn delete_row<E: Entity>(&self, row: &E) -> DeleteRequest<E> {
+        self.row_entity(row)
+            .delete()
+            .with_precondition(Precondition::from_row::<E>(row.etag()))
+    }
+
+    fn row_entity<E: Entity>(&self, row: &E) -> super::EntityRef<E> {
+        match row.row_key() {
+            Some(key) => self.entity::<E>(&key),
+            None => super::EntityRef::unaddressable(
+                self,
+                format!(
+                    "a row of {} does not tell its key (Entity::row_key returns None): write it \
+                     by key with update/delete and if_match(row.etag()) instead",
+                    E::TYPE_NAME
+                ),
+            ),
+        }
+    }
+}

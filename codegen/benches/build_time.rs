@@ -106,8 +106,9 @@ fn main() {
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"));
     let root = target_root.join("build-time");
     let shared_target = root.join("target");
-    let runtime = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("..")
+    // `BUILD_TIME_RUNTIME` points the scratch crates at another checkout of the runtime crate.
+    let runtime = std::env::var_os("BUILD_TIME_RUNTIME")
+        .map_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(".."), PathBuf::from)
         .canonicalize()
         .unwrap();
 

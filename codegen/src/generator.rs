@@ -103,14 +103,6 @@ pub enum GenerateError {
     /// The runtime crate path given to [`Generator::runtime_crate`] is not a Rust path.
     #[error("runtime crate path {0:?} is not an absolute Rust path such as `::d365fo_odata`")]
     RuntimePath(String),
-    /// The generated code did not parse as Rust: a bug in the generator.
-    #[error("generated code for {source_name} is not valid Rust ({message}); please report this")]
-    Internal {
-        /// The metadata document.
-        source_name: String,
-        /// The parser's message.
-        message: String,
-    },
 }
 
 /// The result of [`Generator::generate`].
@@ -307,11 +299,7 @@ impl Generator {
             renames: &self.renames,
             write_models: self.write_models,
         };
-        let emitted =
-            emit::emit(&self.doc, &closure, &options).map_err(|e| GenerateError::Internal {
-                source_name: self.doc.source_name().to_owned(),
-                message: e.0,
-            })?;
+        let emitted = emit::emit(&self.doc, &closure, &options);
         let mut code = self.header(profile, &emitted.warnings);
         for (i, chunk) in emitted.chunks.iter().enumerate() {
             if i > 0 {

@@ -10,6 +10,7 @@ mod entity;
 mod names;
 mod operations;
 mod plan;
+mod print;
 mod types;
 
 use std::collections::BTreeMap;
@@ -47,9 +48,6 @@ pub(crate) struct Emitted {
     pub(crate) warnings: Vec<String>,
 }
 
-/// The generated tokens did not parse as Rust (a generator bug).
-pub(crate) struct InvalidCode(pub(crate) String);
-
 /// Shared state of one emission.
 pub(crate) struct Ctx<'a, 'o> {
     pub(crate) doc: &'a Document,
@@ -62,12 +60,6 @@ pub(crate) struct Ctx<'a, 'o> {
 
 /// Formatted chunks and warnings of one worker.
 type Formatted = (Vec<String>, Vec<String>);
-
-/// Formats one group of items.
-fn format(tokens: TokenStream) -> Result<String, InvalidCode> {
-    let file: syn::File = syn::parse2(tokens).map_err(|e| InvalidCode(e.to_string()))?;
-    Ok(prettyplease::unparse(&file))
-}
 
 impl<'a, 'o> Ctx<'a, 'o> {
     fn new(
@@ -94,7 +86,7 @@ pub(crate) fn emit<'a>(
     doc: &'a Document,
     closure: &'a Closure<'a>,
     options: &Options<'_>,
-) -> Result<Emitted, InvalidCode> {
+) -> Emitted {
     let plan = Plan::new(closure, options);
     let mut warnings: Vec<String> = closure.warnings.iter().map(ToString::to_string).collect();
     for (from, to, why) in &plan.renames {
@@ -111,7 +103,7 @@ pub(crate) fn emit<'a>(
         .map_or(1, usize::from)
         .min(entities.len() / 16 + 1);
     let per_thread = entities.len().div_ceil(threads.max(1)).max(1);
-    let results: Vec<Result<Formatted, InvalidCode>> = std::thread::scope(|s| {
+    let results: Vec<Formatted> = std::thread::scope(|s| {
         let workers: Vec<_> = entities
             .chunks(per_thread)
             .map(|slice| {
@@ -121,9 +113,9 @@ pub(crate) fn emit<'a>(
                     let mut chunks = Vec::with_capacity(slice.len());
                     for ty in slice {
                         let tokens = entity::emit(&mut ctx, ty);
-                        chunks.push(format(tokens)?);
+                        chunks.push(print::print(tokens));
                     }
-                    Ok((chunks, ctx.warnings))
+                    (chunks, ctx.warnings)
                 })
             })
             .collect();
@@ -133,8 +125,7 @@ pub(crate) fn emit<'a>(
             .collect()
     });
     let mut chunks = Vec::new();
-    for result in results {
-        let (c, w) = result?;
+    for (c, w) in results {
         chunks.extend(c);
         warnings.extend(w);
     }
@@ -142,26 +133,26 @@ pub(crate) fn emit<'a>(
     let mut ctx = Ctx::new(doc, closure, options, &plan);
     for ty in &closure.complex_types {
         let tokens = types::complex(&mut ctx, ty);
-        chunks.push(format(tokens)?);
+        chunks.push(print::print(tokens));
     }
     for ty in &closure.enum_types {
-        chunks.push(format(types::enumeration(&ctx, ty))?);
+        chunks.push(print::print(types::enumeration(&ctx, ty)));
     }
     let mut definitions = TokenStream::new();
     for ty in &closure.type_definitions {
         definitions.extend(types::definition(&ctx, ty));
     }
     if !definitions.is_empty() {
-        chunks.push(format(definitions)?);
+        chunks.push(print::print(definitions));
     }
     let operations = operations::emit(&mut ctx);
     if !operations.is_empty() {
-        chunks.push(format(operations)?);
+        chunks.push(print::print(operations));
     }
     warnings.extend(ctx.warnings);
     warnings.sort();
     warnings.dedup();
-    Ok(Emitted { chunks, warnings })
+    Emitted { chunks, warnings }
 }
 
 /// Where a type is referred to from: the top level of the file or a module inside it.

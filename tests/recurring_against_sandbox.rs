@@ -262,6 +262,40 @@ async fn a_download_location_on_another_host_is_refused() {
 }
 
 #[tokio::test]
+async fn a_download_cut_off_mid_body_is_a_transport_error_and_leaves_no_file() {
+    let sandbox = Sandbox::shared();
+    let client = sandbox_client(None);
+    let job = new_export_job(&client, Duration::from_secs(1800)).await;
+    export_file(&job).await;
+    let message = job.dequeue().await.unwrap().unwrap();
+    let path = temp_file("cut.csv");
+    std::fs::write(&path, "an earlier download").unwrap();
+    sandbox
+        .add_fault(
+            &Fault::reset()
+                .method("GET")
+                .path_contains(&format!("correlation-id={}", message.correlation_id)),
+        )
+        .unwrap();
+    let e = job.download_to_file(&message, &path).await.unwrap_err();
+    assert!(matches!(e, Error::Transport { .. }), "{e:?}");
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        "an earlier download",
+        "the earlier file is untouched"
+    );
+    let mut part = path.clone().into_os_string();
+    part.push(".part");
+    assert!(!std::path::Path::new(&part).exists(), "no partial file");
+
+    // The message is still there to download again.
+    let written = job.download_to_file(&message, &path).await.unwrap();
+    assert_eq!(std::fs::metadata(&path).unwrap().len(), written);
+    std::fs::remove_file(&path).unwrap();
+    job.ack(&message).await.unwrap();
+}
+
+#[tokio::test]
 async fn unknown_and_malformed_activity_ids_are_typed_errors() {
     let client = sandbox_client(None);
     let e = client.recurring_job("not-a-guid").unwrap_err();

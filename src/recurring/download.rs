@@ -30,28 +30,42 @@ impl RecurringJob {
         self.download(message, writer, "the writer").await
     }
 
-    /// [`download_to`](Self::download_to) a new file at `path` (replacing one that exists).
-    /// A download that fails part way removes the partial file.
+    /// [`download_to`](Self::download_to) a file at `path` (replacing one that exists). The
+    /// bytes go to `<path>.part` first, renamed to `path` only when the download is whole, so
+    /// that a failed download leaves neither a partial file nor a damaged earlier one.
     ///
     /// # Errors
-    /// As [`download_to`](Self::download_to); [`Error::Config`] when the file cannot be created.
+    /// As [`download_to`](Self::download_to); [`Error::Config`] when the file cannot be created
+    /// or renamed.
     pub async fn download_to_file(
         &self,
         message: &DequeuedMessage,
         path: impl AsRef<Path>,
     ) -> Result<u64> {
         let path = path.as_ref();
-        let shown = path.display().to_string();
-        let mut file = tokio::fs::File::create(path)
+        let mut part = path.as_os_str().to_owned();
+        part.push(".part");
+        let part = std::path::PathBuf::from(part);
+        let shown = part.display().to_string();
+        let mut file = tokio::fs::File::create(&part)
             .await
             .map_err(|e| Error::config(format!("cannot create {shown}: {e}")))?;
         let written = self.download(message, &mut file, &shown).await;
-        if written.is_err() {
-            drop(file);
+        drop(file);
+        let renamed = match written {
+            Ok(n) => tokio::fs::rename(&part, path)
+                .await
+                .map(|()| n)
+                .map_err(|e| {
+                    Error::config(format!("cannot rename {shown} to {}: {e}", path.display()))
+                }),
+            Err(e) => Err(e),
+        };
+        if renamed.is_err() {
             // The download's error is the one to report; a leftover file is only untidy.
-            let _ = tokio::fs::remove_file(path).await;
+            let _ = tokio::fs::remove_file(&part).await;
         }
-        written
+        renamed
     }
 
     async fn download<W: AsyncWrite + Unpin>(

@@ -274,7 +274,7 @@ async fn a_download_cut_off_mid_body_is_a_transport_error_and_leaves_no_file() {
         .add_fault(
             &Fault::reset()
                 .method("GET")
-                .path_contains(&format!("correlation-id={}", message.correlation_id)),
+                .path_contains(format!("correlation-id={}", message.correlation_id)),
         )
         .unwrap();
     let e = job.download_to_file(&message, &path).await.unwrap_err();

@@ -34,9 +34,7 @@ use crate::suggest;
 /// An empty scope compares every entity set and singleton.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Scope {
-    entity_sets: Vec<String>,
-    singletons: Vec<String>,
-    operations: Vec<String>,
+    names: Selection,
 }
 
 impl Scope {
@@ -51,7 +49,7 @@ impl Scope {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        self.entity_sets.extend(names.into_iter().map(Into::into));
+        self.names = self.names.entity_sets(names);
         self
     }
 
@@ -61,7 +59,7 @@ impl Scope {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        self.singletons.extend(names.into_iter().map(Into::into));
+        self.names = self.names.singletons(names);
         self
     }
 
@@ -71,13 +69,13 @@ impl Scope {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        self.operations.extend(names.into_iter().map(Into::into));
+        self.names = self.names.operations(names);
         self
     }
 
     /// `true` when no name was given (every entity set and singleton is compared).
     pub fn is_everything(&self) -> bool {
-        self.entity_sets.is_empty() && self.singletons.is_empty() && self.operations.is_empty()
+        self.names.names_nothing()
     }
 }
 
@@ -483,7 +481,10 @@ pub fn diff(old: &Document, new: &Document, scope: &Scope) -> Result<DiffReport,
             union(singletons(old), singletons(new)),
         )
     } else {
-        (scope.entity_sets.clone(), scope.singletons.clone())
+        (
+            scope.names.entity_set_names().to_vec(),
+            scope.names.singleton_names().to_vec(),
+        )
     };
 
     let mut unknown = Vec::new();
@@ -552,7 +553,7 @@ pub fn diff(old: &Document, new: &Document, scope: &Scope) -> Result<DiffReport,
             new_selection = new_selection.singletons([name.as_str()]);
         }
     }
-    for name in &scope.operations {
+    for name in scope.names.operation_names() {
         let in_old = Selection::new().operations([name.as_str()]).resolve(old);
         let in_new = Selection::new().operations([name.as_str()]).resolve(new);
         match (in_old, in_new) {

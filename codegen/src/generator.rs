@@ -129,9 +129,8 @@ pub struct Generator {
     doc: csdl::Document,
     source_path: Option<PathBuf>,
     fingerprint: String,
-    entity_sets: Vec<String>,
-    singletons: Vec<String>,
-    operations: Vec<String>,
+    /// The entity sets, singletons and operations named so far.
+    names: Selection,
     all_entity_sets: bool,
     profile: ProfileChoice,
     renames: BTreeMap<String, String>,
@@ -173,9 +172,7 @@ impl Generator {
             doc,
             source_path: None,
             fingerprint: String::new(),
-            entity_sets: Vec::new(),
-            singletons: Vec::new(),
-            operations: Vec::new(),
+            names: Selection::new(),
             all_entity_sets: false,
             profile: ProfileChoice::Auto,
             renames: BTreeMap::new(),
@@ -195,7 +192,7 @@ impl Generator {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        self.entity_sets.extend(names.into_iter().map(Into::into));
+        self.names = self.names.entity_sets(names);
         self
     }
 
@@ -205,7 +202,7 @@ impl Generator {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        self.singletons.extend(names.into_iter().map(Into::into));
+        self.names = self.names.singletons(names);
         self
     }
 
@@ -217,7 +214,7 @@ impl Generator {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        self.operations.extend(names.into_iter().map(Into::into));
+        self.names = self.names.operations(names);
         self
     }
 
@@ -260,14 +257,12 @@ impl Generator {
     /// [`GenerateError::Select`] naming every unknown name (with suggestions);
     /// [`GenerateError::EmptySelection`]; [`GenerateError::RuntimePath`].
     pub fn generate(&self) -> Result<Generated, GenerateError> {
-        let mut selection = Selection::new()
-            .singletons(self.singletons.iter().cloned())
-            .operations(self.operations.iter().cloned());
+        // Every entity set (in document order) comes before the named ones.
+        let mut selection = Selection::new();
         if self.all_entity_sets {
             selection = selection.entity_sets(self.doc.entity_sets().map(|s| s.name.to_string()));
         }
-        selection = selection.entity_sets(self.entity_sets.iter().cloned());
-        let closure = selection.resolve(&self.doc)?;
+        let closure = selection.and(&self.names).resolve(&self.doc)?;
         if closure.entity_sets.is_empty()
             && closure.singletons.is_empty()
             && closure.operations.is_empty()

@@ -28,7 +28,7 @@ use crate::csdl::{
 use crate::suggest;
 
 /// What to generate bindings for. Names are case-sensitive, as in F&O URLs.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Selection {
     entity_sets: Vec<String>,
     singletons: Vec<String>,
@@ -88,6 +88,34 @@ impl Selection {
     pub fn include_bound_operations(mut self, include: bool) -> Self {
         self.include_bound_operations = include;
         self
+    }
+
+    /// This selection followed by the names of `more`, in order.
+    pub(crate) fn and(mut self, more: &Selection) -> Self {
+        self.entity_sets.extend_from_slice(&more.entity_sets);
+        self.singletons.extend_from_slice(&more.singletons);
+        self.operations.extend_from_slice(&more.operations);
+        self
+    }
+
+    /// The entity set names, in the order given.
+    pub(crate) fn entity_set_names(&self) -> &[String] {
+        &self.entity_sets
+    }
+
+    /// The singleton names, in the order given.
+    pub(crate) fn singleton_names(&self) -> &[String] {
+        &self.singletons
+    }
+
+    /// The operation names, in the order given.
+    pub(crate) fn operation_names(&self) -> &[String] {
+        &self.operations
+    }
+
+    /// `true` when no name was given.
+    pub(crate) fn names_nothing(&self) -> bool {
+        self.entity_sets.is_empty() && self.singletons.is_empty() && self.operations.is_empty()
     }
 
     /// Computes the closure of the selection over `doc`.

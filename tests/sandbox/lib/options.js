@@ -7,6 +7,7 @@
 //   --require-if-match       SANDBOX_REQUIRE_IF_MATCH=1  writes without If-Match get 428 (as plain CAP)
 //   --page-size <n>          SANDBOX_PAGE_SIZE        server page size (10000, as F&O)
 //   --ignore-stdin           SANDBOX_IGNORE_STDIN=1   keep running when stdin closes (manual runs)
+//   --bulk-rows <n>          SANDBOX_BULK_ROWS        seed company `bulk` with n more customers (0)
 
 function parse(argv = process.argv.slice(2), env = process.env) {
   const opts = {
@@ -16,6 +17,7 @@ function parse(argv = process.argv.slice(2), env = process.env) {
     requireIfMatch: /^(1|true|yes)$/i.test(env.SANDBOX_REQUIRE_IF_MATCH || ''),
     pageSize: num(env.SANDBOX_PAGE_SIZE, 10000),
     ignoreStdin: /^(1|true|yes)$/i.test(env.SANDBOX_IGNORE_STDIN || ''),
+    bulkRows: num(env.SANDBOX_BULK_ROWS, 0),
   }
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split(/=(.*)/s, 2)
@@ -27,12 +29,14 @@ function parse(argv = process.argv.slice(2), env = process.env) {
       case '--require-if-match': opts.requireIfMatch = true; break
       case '--page-size': opts.pageSize = num(value(), NaN); break
       case '--ignore-stdin': opts.ignoreStdin = true; break
+      case '--bulk-rows': opts.bulkRows = num(value(), NaN); break
       default: throw new Error(`unknown option ${argv[i]}`)
     }
   }
   if (!Number.isInteger(opts.port) || opts.port < 0 || opts.port > 65535) throw new Error('--port needs a number 0..65535')
   if (!Number.isInteger(opts.pageSize) || opts.pageSize < 1) throw new Error('--page-size needs a positive number')
   if (!opts.defaultCompany) throw new Error('--default-company needs a value')
+  if (!Number.isInteger(opts.bulkRows) || opts.bulkRows < 0) throw new Error('--bulk-rows needs a number >= 0')
   return opts
 }
 

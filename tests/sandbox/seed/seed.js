@@ -258,8 +258,17 @@ const DEFINITION_GROUPS = [
   { DefinitionGroupId: 'CorruptPackageExport', Description: 'Export whose package is not a whole ZIP', OperationType: 'Export', EntityName: 'Customer groups' },
 ]
 
+// Company `bulk`: customers for throughput measurements, as many as `--bulk-rows` asks for
+// (none by default). Its customer groups are seeded too; it has no products or sales orders.
+const BULK_COMPANY = 'bulk'
+
+/** The number of bulk customers asked for on the command line or in the environment. */
+function bulkRows() {
+  return require('../lib/options').parse().bulkRows
+}
+
 /** Builds all seed rows, keyed by entity set name. */
-function generate() {
+function generate(bulk = bulkRows()) {
   const out = { CustomerGroups: [], CustomersV3: [], ReleasedProductsV2: [], SalesOrderHeadersV2: [], SalesOrderLines: [], DataManagementDefinitionGroups: DEFINITION_GROUPS }
   Object.entries(COUNTS.companies).forEach(([company, spec], index) => {
     const groups = customerGroups(company)
@@ -272,6 +281,12 @@ function generate() {
       out[set].push(...rows)
     }
   })
+  if (bulk > 0) {
+    const spec = { accountPrefix: 'BK', CustomersV3: bulk }
+    out.CustomerGroups.push(...customerGroups(BULK_COMPANY))
+    const rows = customers(BULK_COMPANY, spec, Object.keys(COUNTS.companies).length)
+    for (const row of rows) out.CustomersV3.push(row)
+  }
   return out
 }
 
@@ -317,4 +332,4 @@ function converter(element) {
   return v => v
 }
 
-module.exports = { generate, load, COUNTS, NS, EMPTY_DATE }
+module.exports = { generate, load, COUNTS, NS, EMPTY_DATE, BULK_COMPANY }

@@ -77,6 +77,10 @@ pub trait Selection<E>: Clone + Send + Sync + 'static {
 pub trait SelectFields<E>: Selection<E> {}
 
 /// One element of a selection: a property or a navigation, with the value it yields in a row.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a field or navigation handle of `{E}`",
+    note = "a selection holds handles of the queried entity only"
+)]
 pub trait SelectItem<E>: Clone + Send + Sync + 'static {
     /// What the row holds for this item.
     type Value: Send + 'static;

@@ -27,10 +27,26 @@ fn fast() -> FlowOptions {
     )
 }
 
-fn dir(test: &str) -> PathBuf {
+/// A fresh folder for one test, removed when dropped.
+struct Scratch(PathBuf);
+
+impl std::ops::Deref for Scratch {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn dir(test: &str) -> Scratch {
     let dir = std::env::temp_dir().join(format!("dmf-{}-{test}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    dir
+    Scratch(dir)
 }
 
 fn dmf_error(e: Error) -> DmfError {

@@ -268,8 +268,8 @@ pub(crate) fn pages<D: RowDecoder>(
                 next = tracing::field::Empty,
                 duration_ms = tracing::field::Empty,
             );
-            let page = fetch_page(&client, &entity_set, &url, &decoder)
-                .instrument(span)
+            let page = fetch_page(&client, &entity_set, &url, &decoder, &span)
+                .instrument(span.clone())
                 .await?;
             let next = page.next_link.clone();
             Ok(Some((page, (client, entity_set, decoder, Some(Ok(next))))))
@@ -280,12 +280,13 @@ pub(crate) fn pages<D: RowDecoder>(
     }
 }
 
-/// Fetches and decodes one page; records status, rows and duration on the current span.
+/// Fetches and decodes one page; records status, rows and duration on `span`.
 async fn fetch_page<D: RowDecoder>(
     client: &Client,
     entity_set: &str,
     url: &Url,
     decoder: &D,
+    span: &tracing::Span,
 ) -> Result<Page<D::Row>> {
     let started = Instant::now();
     let mut request = transport::Request::new(Method::GET, url.clone()).header(
@@ -298,7 +299,6 @@ async fn fetch_page<D: RowDecoder>(
         request = request.header(PREFER, value);
     }
     let response = transport::send(client, request).await?;
-    let span = tracing::Span::current();
     span.record("status", response.status.as_u16());
     let mut json = serde_json::Deserializer::from_slice(&response.body);
     let body = BodySeed(decoder)

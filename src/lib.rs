@@ -14,6 +14,7 @@ pub mod auth;
 pub mod batch;
 pub mod business_events;
 mod client;
+pub mod codec;
 mod crud;
 pub mod dmf;
 pub mod edm;

@@ -19,13 +19,17 @@
 //!
 //! | item | what |
 //! |---|---|
-//! | `struct CustomerV3` | read model (`Deserialize` only): one field per property, `snake_case` with the OData name in `#[serde(rename)]`; keys and non-nullable properties plain, others `Option`; expanded navigation properties; `etag` |
+//! | `struct CustomerV3` | read model (`Deserialize` only): one field per property, `snake_case`; keys and non-nullable properties plain, others `Option`; expanded navigation properties; `etag` |
 //! | `struct CustomerV3Key` | the key (`new(..)` in key order), writing the URL key predicate |
 //! | `impl Entity for CustomerV3` | entity set name, type name, key type, service profile, ETag |
 //! | `mod customer_v3` | `Field<CustomerV3, T>` handles (`CREDIT_LIMIT`) and `Navigation` handles |
-//! | `struct NewCustomerV3` | create model: only properties writable on create; required ones are `new(..)` arguments |
+//! | `struct NewCustomerV3` | create model (`Serialize`): only properties writable on create; required ones are `new(..)` arguments; unset optional ones are not sent |
 //! | `struct CustomerV3Patch` | update model: only properties writable on update, all optional |
 //! | `impl CustomerV3 { async fn action(..) }` | bound actions and functions |
+//!
+//! The `serde` impls of entity read and write models are written out (a short map visitor over
+//! the OData names, using `d365fo_odata::codec`) rather than derived: the derive's expansion is
+//! several times larger per property and dominated the build time of large bindings.
 //!
 //! Enumerations become enums with an `Unknown(String)` arm (flags enumerations also get a
 //! `…Flags` set), complex types become structs, type definitions aliases, and unbound

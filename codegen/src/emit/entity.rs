@@ -95,17 +95,21 @@ pub(crate) fn emit(ctx: &mut Ctx<'_, '_>, ty: &EntityType) -> TokenStream {
 
     // Read struct.
     let mut defs = TokenStream::new();
+    let mut reader = Reader::default();
     for prop in &props {
         let field = ident(&prop.field);
         let wire = &*prop.p.name;
         let attrs = doc(&prop.doc_line());
         let value = prop.value();
         if prop.p.ty.collection {
-            defs.extend(quote!(#attrs #[serde(rename = #wire, default)] pub #field: #value,));
+            defs.extend(quote!(#attrs pub #field: #value,));
+            reader.add(&field, wire, Read::Defaulted);
         } else if prop.optional() {
-            defs.extend(quote!(#attrs #[serde(rename = #wire)] pub #field: Option<#value>,));
+            defs.extend(quote!(#attrs pub #field: Option<#value>,));
+            reader.add(&field, wire, Read::Nullable);
         } else {
-            defs.extend(quote!(#attrs #[serde(rename = #wire)] pub #field: #value,));
+            defs.extend(quote!(#attrs pub #field: #value,));
+            reader.add(&field, wire, Read::Required);
         }
     }
     let mut handles = TokenStream::new();
@@ -129,7 +133,8 @@ pub(crate) fn emit(ctx: &mut Ctx<'_, '_>, ty: &EntityType) -> TokenStream {
             "Navigation `{wire}` (`{}`): the {what}, present when the query expands it.",
             nav.ty
         ));
-        defs.extend(quote!(#attrs #[serde(rename = #wire)] pub #field: Option<#value>,));
+        defs.extend(quote!(#attrs pub #field: Option<#value>,));
+        reader.add(&field, wire, Read::Nullable);
         let handle_doc = doc(&format!(
             "Navigation `{wire}` to [`{}`](super::{}), for `$expand`.",
             target, target
@@ -142,9 +147,9 @@ pub(crate) fn emit(ctx: &mut Ctx<'_, '_>, ty: &EntityType) -> TokenStream {
     }
     let etag_field = quote! {
         /// The entity's version (`@odata.etag`), sent back in `If-Match` by updates and deletes.
-        #[serde(rename = "@odata.etag")]
         pub etag: Option<#rt::ETag>,
     };
+    reader.add(&ident("etag"), "@odata.etag", Read::Nullable);
     let description = doc_ref
         .annotation(
             &ty.annotations,
@@ -181,12 +186,13 @@ pub(crate) fn emit(ctx: &mut Ctx<'_, '_>, ty: &EntityType) -> TokenStream {
     let type_doc = doc(&type_doc);
     out.extend(quote! {
         #type_doc
-        #[derive(Debug, Clone, PartialEq, ::serde::Deserialize)]
+        #[derive(Debug, Clone, PartialEq)]
         pub struct #name {
             #defs
             #etag_field
         }
     });
+    out.extend(reader.deserialize_impl(&name, &rt, &ty.qualified_name));
 
     // Key.
     let key_props: Vec<&Prop<'_>> = key_names
@@ -325,6 +331,102 @@ pub(crate) fn emit(ctx: &mut Ctx<'_, '_>, ty: &EntityType) -> TokenStream {
     out
 }
 
+/// How a read-model field is filled from its JSON member.
+enum Read {
+    /// Must be present (keys and non-nullable properties).
+    Required,
+    /// `Option`: absent or `null` is `None`.
+    Nullable,
+    /// A collection: absent is empty.
+    Defaulted,
+}
+
+/// The parts of a read model's hand-written `Deserialize` impl, one field at a time.
+#[derive(Default)]
+struct Reader {
+    locals: TokenStream,
+    arms: TokenStream,
+    inits: TokenStream,
+    count: usize,
+}
+
+impl Reader {
+    fn add(&mut self, field: &proc_macro2::Ident, wire: &str, read: Read) {
+        let local = ident(&format!("v{}", self.count));
+        self.count += 1;
+        self.locals.extend(quote!(let mut #local = None;));
+        match read {
+            Read::Required => {
+                self.arms
+                    .extend(quote!(#wire => #local = Some(map.next_value()?),));
+                self.inits.extend(quote!(
+                    #field: #local.ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(#wire))?,
+                ));
+            }
+            Read::Nullable => {
+                self.arms
+                    .extend(quote!(#wire => #local = map.next_value()?,));
+                self.inits.extend(quote!(#field: #local,));
+            }
+            Read::Defaulted => {
+                self.arms
+                    .extend(quote!(#wire => #local = Some(map.next_value()?),));
+                self.inits
+                    .extend(quote!(#field: #local.unwrap_or_default(),));
+            }
+        }
+    }
+
+    /// `Deserialize` from a JSON object: members in any order, unknown ones (annotations such
+    /// as `@odata.context`, properties newer than the bindings) skipped, a later duplicate
+    /// winning. Written out rather than derived: serde's derive expands to several times the
+    /// code per field, which dominates the build time of large bindings.
+    fn deserialize_impl(
+        &self,
+        name: &proc_macro2::Ident,
+        rt: &TokenStream,
+        qualified: &str,
+    ) -> TokenStream {
+        let Reader {
+            locals,
+            arms,
+            inits,
+            ..
+        } = self;
+        let expecting = format!("an object of entity type `{qualified}`");
+        quote! {
+            impl<'de> ::serde::Deserialize<'de> for #name {
+                fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                    struct __Visitor;
+
+                    impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+                        type Value = #name;
+
+                        fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                            f.write_str(#expecting)
+                        }
+
+                        fn visit_map<A: ::serde::de::MapAccess<'de>>(self, mut map: A) -> Result<#name, A::Error> {
+                            #locals
+                            while let Some(key) = map.next_key::<#rt::codec::Key<'de>>()? {
+                                match key.as_str() {
+                                    #arms
+                                    _ => {
+                                        map.next_value::<::serde::de::IgnoredAny>()?;
+                                    }
+                                }
+                            }
+                            Ok(#name { #inits })
+                        }
+                    }
+
+                    deserializer.deserialize_map(__Visitor)
+                }
+            }
+        }
+    }
+}
+
 fn new_model(
     ctx: &Ctx<'_, '_>,
     new: &str,
@@ -336,6 +438,7 @@ fn new_model(
     let mut defs = TokenStream::new();
     let mut args = TokenStream::new();
     let mut inits = TokenStream::new();
+    let mut entries = TokenStream::new();
     let mut required = 0usize;
     for prop in props.iter().filter(|p| p.traits.writable_on_create()) {
         let field = ident(&prop.field);
@@ -350,7 +453,8 @@ fn new_model(
         ));
         if is_required {
             required += 1;
-            defs.extend(quote!(#attrs #[serde(rename = #wire)] pub #field: #value,));
+            defs.extend(quote!(#attrs pub #field: #value,));
+            entries.extend(quote!(map.serialize_entry(#wire, &self.#field)?;));
             if ctx.is_string(&prop.p.ty) {
                 args.extend(quote!(#field: impl Into<String>,));
                 inits.extend(quote!(#field: #field.into(),));
@@ -359,11 +463,8 @@ fn new_model(
                 inits.extend(quote!(#field,));
             }
         } else {
-            defs.extend(quote!(
-                #attrs
-                #[serde(rename = #wire, skip_serializing_if = "Option::is_none")]
-                pub #field: Option<#value>,
-            ));
+            defs.extend(quote!(#attrs pub #field: Option<#value>,));
+            entries.extend(optional_entry(wire, &field));
             inits.extend(quote!(#field: None,));
         }
     }
@@ -372,14 +473,17 @@ fn new_model(
          client set on create. Optional ones are sent only when set; read-only properties are \
          not fields, so setting one does not compile."
     );
+    let serialize = serialize_impl(&new_ident, &entries);
     if required == 0 {
         let attrs = doc(&head);
         quote! {
             #attrs
-            #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+            #[derive(Debug, Clone, PartialEq, Default)]
             pub struct #new_ident {
                 #defs
             }
+
+            #serialize
         }
     } else {
         let attrs = doc(&format!(
@@ -388,10 +492,12 @@ fn new_model(
         let many = (required > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
         quote! {
             #attrs
-            #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+            #[derive(Debug, Clone, PartialEq)]
             pub struct #new_ident {
                 #defs
             }
+
+            #serialize
 
             impl #new_ident {
                 /// The required properties; the optional ones start unset.
@@ -407,6 +513,7 @@ fn new_model(
 fn patch_model(patch: &str, read: &str, set: &str, props: &[Prop<'_>]) -> TokenStream {
     let patch_ident = ident(patch);
     let mut defs = TokenStream::new();
+    let mut entries = TokenStream::new();
     for prop in props
         .iter()
         .filter(|p| !p.key && p.traits.writable_on_update())
@@ -415,22 +522,52 @@ fn patch_model(patch: &str, read: &str, set: &str, props: &[Prop<'_>]) -> TokenS
         let wire = &*prop.p.name;
         let value = prop.value();
         let attrs = doc(&prop.doc_line());
-        defs.extend(quote!(
-            #attrs
-            #[serde(rename = #wire, skip_serializing_if = "Option::is_none")]
-            pub #field: Option<#value>,
-        ));
+        defs.extend(quote!(#attrs pub #field: Option<#value>,));
+        entries.extend(optional_entry(wire, &field));
     }
     let attrs = doc(&format!(
         "Changes to a [`{read}`] (`PATCH {set}(key)`): every field optional, only set fields \
          are sent. Keys and properties the service does not let a client change are not fields, \
          so changing one does not compile."
     ));
+    let serialize = serialize_impl(&patch_ident, &entries);
     quote! {
         #attrs
-        #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+        #[derive(Debug, Clone, PartialEq, Default)]
         pub struct #patch_ident {
             #defs
+        }
+
+        #serialize
+    }
+}
+
+/// `map.serialize_entry(..)` for an optional field of a write model: sent only when set.
+fn optional_entry(wire: &str, field: &proc_macro2::Ident) -> TokenStream {
+    quote! {
+        if let Some(value) = &self.#field {
+            map.serialize_entry(#wire, value)?;
+        }
+    }
+}
+
+/// A write model's `Serialize`: a JSON object of its set fields. Written out rather than
+/// derived: serde's derive expands to several times the code per field (a length count, a
+/// skip call and a field call), which dominates the build time of large bindings.
+fn serialize_impl(name: &proc_macro2::Ident, entries: &TokenStream) -> TokenStream {
+    let map = if entries.is_empty() {
+        quote!(map)
+    } else {
+        quote!(mut map)
+    };
+    quote! {
+        impl ::serde::Serialize for #name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                use ::serde::ser::SerializeMap as _;
+                let #map = serializer.serialize_map(None)?;
+                #entries
+                map.end()
+            }
         }
     }
 }

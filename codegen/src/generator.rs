@@ -22,10 +22,14 @@
 //! | `struct CustomerV3` | read model (`Deserialize` only): one field per property, `snake_case`; keys and non-nullable properties plain, others `Option`; expanded navigation properties; `etag` |
 //! | `struct CustomerV3Key` | the key (`new(..)` in key order), writing the URL key predicate |
 //! | `impl Entity for CustomerV3` | entity set name, type name, key type, service profile, ETag |
-//! | `mod customer_v3` | `Field<CustomerV3, T>` handles (`CREDIT_LIMIT`) and `Navigation` handles |
+//! | `mod customer_v3` | `Field<CustomerV3, T>` handles (`CREDIT_LIMIT`) and `Navigation` handles; collection properties as `Field<CustomerV3, Vec<T>>` and complex ones as `Field<CustomerV3, Address>`, which serve `$select` but have no literal, so comparisons with them do not compile |
 //! | `struct NewCustomerV3` | create model (`Serialize`): only properties writable on create; required ones are `new(..)` arguments; unset optional ones are not sent |
 //! | `struct CustomerV3Patch` | update model: only properties writable on update, all optional |
 //! | `impl CustomerV3 { async fn action(..) }` | bound actions and functions |
+//! | `struct ArchivedCustomersV3(pub CustomerV3)`, `mod archived_customers_v3` | for each further selected entity set of the same type: a row type named after the set (suffix `Set` when the name is taken), dereferencing to the read model, with its own `Entity` impl (same key) and handle module |
+//!
+//! Singletons get their entity type's items but no `Entity` impl of their own: `Entity`
+//! describes an entity set whose members are addressed by key, which a singleton is not.
 //!
 //! The `serde` impls of entity read and write models are written out (a short map visitor over
 //! the OData names, using `d365fo_odata::codec`) rather than derived: the derive's expansion is

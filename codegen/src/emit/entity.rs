@@ -112,7 +112,7 @@ pub(crate) fn emit(ctx: &mut Ctx<'_, '_>, ty: &EntityType) -> TokenStream {
             reader.add(&field, wire, Read::Required);
         }
     }
-    let mut handles = TokenStream::new();
+    let mut handles: Vec<Handle<'_>> = Vec::new();
     let mut consts = Scope::new(&[]);
     let mut omitted = Vec::new();
     for nav in doc_ref.all_navigation_properties(ty) {
@@ -139,10 +139,12 @@ pub(crate) fn emit(ctx: &mut Ctx<'_, '_>, ty: &EntityType) -> TokenStream {
             "Navigation `{wire}` to [`{}`](super::{}), for `$expand`.",
             target, target
         ));
-        handles.extend(quote! {
-            #handle_doc
-            pub const #handle: #rt::Navigation<super::#name, super::#target, #cardinality> =
-                #rt::Navigation::new(#wire);
+        handles.push(Handle {
+            docs: handle_doc,
+            name: handle,
+            kind: quote!(#rt::Navigation),
+            types: quote!(super::#target, #cardinality),
+            wire,
         });
     }
     let etag_field = quote! {
@@ -263,24 +265,7 @@ pub(crate) fn emit(ctx: &mut Ctx<'_, '_>, ty: &EntityType) -> TokenStream {
             }
         });
         if let Some(set) = set {
-            let set_name = &*set.name;
-            let type_name = &*ty.qualified_name;
-            let profile = match ctx.options.profile {
-                ServiceProfile::Fno => quote!(#rt::profile::Fno),
-                ServiceProfile::Generic => quote!(#rt::profile::GenericOData),
-            };
-            out.extend(quote! {
-                impl #rt::Entity for #name {
-                    const ENTITY_SET: &'static str = #set_name;
-                    const TYPE_NAME: &'static str = #type_name;
-                    type Key = #key;
-                    type Profile = #profile;
-
-                    fn etag(&self) -> Option<&#rt::ETag> {
-                        self.etag.as_ref()
-                    }
-                }
-            });
+            out.extend(entity_impl(ctx, &name, set, ty, &key, quote!(self.etag)));
         }
     } else if set.is_some() {
         ctx.warnings.push(format!(
@@ -289,34 +274,40 @@ pub(crate) fn emit(ctx: &mut Ctx<'_, '_>, ty: &EntityType) -> TokenStream {
         ));
     }
 
-    // Field handles.
+    // Field handles. Collection- and complex-typed ones have no literal form: they serve
+    // `$select`, and a comparison with them does not compile.
     for prop in &props {
-        if prop.p.ty.collection {
-            continue;
-        }
         let handle = ident(&consts.unique(&shouty(&prop.p.name)));
-        let wire = &*prop.p.name;
         let item = &prop.item_in_module;
-        let attrs = doc(&prop.doc_line());
-        handles.extend(quote! {
-            #attrs
-            pub const #handle: #rt::Field<super::#name, #item> = #rt::Field::new(#wire);
+        let types = if prop.p.ty.collection {
+            quote!(Vec<#item>)
+        } else {
+            item.clone()
+        };
+        handles.push(Handle {
+            docs: doc(&prop.doc_line()),
+            name: handle,
+            kind: quote!(#rt::Field),
+            types,
+            wire: &prop.p.name,
         });
     }
-    let module = ident(&names.module);
-    // An outer doc comment on a module resolves links in the module's parent, where the entity
-    // type is a sibling, so the link is written without `super::`.
-    let module_doc = doc(&format!(
-        "Field and navigation handles of [`{}`] for `$filter`, `$select`, `$orderby` and \
-         `$expand`.",
-        names.ty
-    ));
-    out.extend(quote! {
-        #module_doc
-        pub mod #module {
-            #handles
+    out.extend(handle_module(&name, &names.ty, &names.module, &handles));
+
+    // Every further selected entity set of this type: a row type of its own.
+    if has_key {
+        for (extra, extra_names) in ctx.plan.extra_sets_of(ty) {
+            out.extend(extra_set(
+                ctx,
+                ty,
+                &names,
+                set.map_or("", |s| &*s.name),
+                extra,
+                extra_names,
+                &handles,
+            ));
         }
-    });
+    }
 
     // Write models.
     if let (Some(set), true, true) = (set, has_key, ctx.options.write_models) {
@@ -329,6 +320,135 @@ pub(crate) fn emit(ctx: &mut Ctx<'_, '_>, ty: &EntityType) -> TokenStream {
         }
     }
     out
+}
+
+/// A field or navigation handle: `pub const NAME: Kind<super::Entity, types> = Kind::new(wire);`.
+struct Handle<'a> {
+    docs: TokenStream,
+    name: proc_macro2::Ident,
+    kind: TokenStream,
+    types: TokenStream,
+    wire: &'a str,
+}
+
+/// The handle module of the entity type (or extra-set row type) `entity`.
+fn handle_module(
+    entity: &proc_macro2::Ident,
+    entity_name: &str,
+    module: &str,
+    handles: &[Handle<'_>],
+) -> TokenStream {
+    let mut items = TokenStream::new();
+    for Handle {
+        docs,
+        name,
+        kind,
+        types,
+        wire,
+    } in handles
+    {
+        items.extend(quote! {
+            #docs
+            pub const #name: #kind<super::#entity, #types> = #kind::new(#wire);
+        });
+    }
+    let module = ident(module);
+    // An outer doc comment on a module resolves links in the module's parent, where the entity
+    // type is a sibling, so the link is written without `super::`.
+    let module_doc = doc(&format!(
+        "Field and navigation handles of [`{entity_name}`] for `$filter`, `$select`, `$orderby` \
+         and `$expand`."
+    ));
+    quote! {
+        #module_doc
+        pub mod #module {
+            #items
+        }
+    }
+}
+
+/// The row type of a further entity set exposing an entity type whose `Entity` impl names its
+/// first set: a newtype over the read model (dereferencing to it) with its own `Entity` impl
+/// and handle module, so that typed queries, reads and deletes address this set.
+fn extra_set(
+    ctx: &Ctx<'_, '_>,
+    ty: &EntityType,
+    names: &super::plan::EntityNames,
+    first: &str,
+    set: &crate::csdl::EntitySet,
+    row: &super::plan::SetRowNames,
+    handles: &[Handle<'_>],
+) -> TokenStream {
+    let inner = ident(&names.ty);
+    let key = ident(&names.key);
+    let name = ident(&row.ty);
+    let set_name = &*set.name;
+    let type_name = &*ty.qualified_name;
+    let attrs = doc(&format!(
+        "Rows of the entity set `{set_name}`: entity type `{type_name}` ([`{}`], whose own \
+         `Entity` impl reads `{first}`). Dereferences to the row; field handles for queries over \
+         this set are in [`{}`].",
+        names.ty, row.module
+    ));
+    let mut out = quote! {
+        #attrs
+        #[derive(Debug, Clone, PartialEq)]
+        pub struct #name(pub #inner);
+
+        impl ::std::ops::Deref for #name {
+            type Target = #inner;
+
+            fn deref(&self) -> &#inner {
+                &self.0
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                <#inner as ::serde::Deserialize<'de>>::deserialize(deserializer).map(Self)
+            }
+        }
+
+    };
+    out.extend(entity_impl(ctx, &name, set, ty, &key, quote!(self.0.etag)));
+    out.extend(handle_module(&name, &row.ty, &row.module, handles));
+    out
+}
+
+/// `impl Entity for name`, reading `set`; `etag` is the expression of the `@odata.etag` field.
+fn entity_impl(
+    ctx: &Ctx<'_, '_>,
+    name: &proc_macro2::Ident,
+    set: &crate::csdl::EntitySet,
+    ty: &EntityType,
+    key: &proc_macro2::Ident,
+    etag: TokenStream,
+) -> TokenStream {
+    let rt = ctx.rt();
+    let set_name = &*set.name;
+    let type_name = &*ty.qualified_name;
+    let profile = profile(ctx);
+    quote! {
+        impl #rt::Entity for #name {
+            const ENTITY_SET: &'static str = #set_name;
+            const TYPE_NAME: &'static str = #type_name;
+            type Key = #key;
+            type Profile = #profile;
+
+            fn etag(&self) -> Option<&#rt::ETag> {
+                #etag.as_ref()
+            }
+        }
+    }
+}
+
+/// The service profile type the `Entity` impls name.
+fn profile(ctx: &Ctx<'_, '_>) -> TokenStream {
+    let rt = ctx.rt();
+    match ctx.options.profile {
+        ServiceProfile::Fno => quote!(#rt::profile::Fno),
+        ServiceProfile::Generic => quote!(#rt::profile::GenericOData),
+    }
 }
 
 /// How a read-model field is filled from its JSON member.

@@ -92,12 +92,6 @@ pub(crate) fn emit<'a>(
     for (from, to, why) in &plan.renames {
         warnings.push(format!("`{from}` is generated as `{to}` ({why})"));
     }
-    for (ty, first, other) in &plan.extra_sets {
-        warnings.push(format!(
-            "`{ty}` is exposed by several selected entity sets; its `Entity` impl reads `{first}`, \
-             not `{other}`"
-        ));
-    }
     let entities = &closure.entity_types;
     let threads = std::thread::available_parallelism()
         .map_or(1, usize::from)

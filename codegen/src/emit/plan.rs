@@ -23,6 +23,15 @@ pub(crate) struct EntityNames {
     pub(crate) module: String,
 }
 
+/// Rust names of the row type of a further entity set of an entity type.
+#[derive(Debug, Clone)]
+pub(crate) struct SetRowNames {
+    /// The newtype over the read model.
+    pub(crate) ty: String,
+    /// Its handle module.
+    pub(crate) module: String,
+}
+
 /// Rust names of an enumeration.
 #[derive(Debug, Clone)]
 pub(crate) struct EnumNames {
@@ -44,8 +53,8 @@ pub(crate) struct Plan<'a> {
     pub(crate) operations_module: String,
     /// `(OData name, Rust name, reason)` of every rename, for the header.
     pub(crate) renames: Vec<(String, String, &'static str)>,
-    /// Extra entity sets per type that got no `Entity` impl.
-    pub(crate) extra_sets: Vec<(String, String, String)>,
+    /// Entity type → the further selected entity sets exposing it, each with its row type.
+    pub(crate) extra_sets: HashMap<&'a str, Vec<(&'a EntitySet, SetRowNames)>>,
 }
 
 impl<'a> Plan<'a> {
@@ -59,7 +68,7 @@ impl<'a> Plan<'a> {
             sets: HashMap::new(),
             operations_module: "operations".to_owned(),
             renames: Vec::new(),
-            extra_sets: Vec::new(),
+            extra_sets: HashMap::new(),
         };
         let wanted = |qualified: &str| -> (String, bool) {
             let simple = split_qualified(qualified).1;
@@ -156,16 +165,19 @@ impl<'a> Plan<'a> {
         }
 
         for set in &closure.entity_sets {
-            match plan.sets.get(&*set.entity_type) {
-                None => {
-                    plan.sets.insert(&set.entity_type, set);
-                }
-                Some(first) => plan.extra_sets.push((
-                    set.entity_type.to_string(),
-                    first.name.to_string(),
-                    set.name.to_string(),
-                )),
+            if !plan.sets.contains_key(&*set.entity_type) {
+                plan.sets.insert(&set.entity_type, set);
+                continue;
             }
+            // Named after the set; entity types keep their names, so this is named last.
+            let base = type_name(&set.name);
+            let ty = suffixed(&mut types, &base, "Set");
+            plan.note(&set.name, &ty, false, "type name already taken");
+            let module = modules.unique(&snake(&ty));
+            plan.extra_sets
+                .entry(&set.entity_type)
+                .or_default()
+                .push((set, SetRowNames { ty, module }));
         }
         plan
     }
@@ -193,6 +205,13 @@ impl<'a> Plan<'a> {
             return Some(e.ty.clone());
         }
         self.others.get(qualified).cloned()
+    }
+
+    /// The further selected entity sets of an entity type (after [`Plan::set_of`]'s).
+    pub(crate) fn extra_sets_of(&self, ty: &EntityType) -> &[(&'a EntitySet, SetRowNames)] {
+        self.extra_sets
+            .get(&*ty.qualified_name)
+            .map_or(&[], Vec::as_slice)
     }
 
     /// The entity set of an entity type, when one is selected.

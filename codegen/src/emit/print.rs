@@ -561,7 +561,9 @@ mod tests {
             }
         };
         let printed: proc_macro2::TokenStream = print(tokens.clone()).parse().unwrap();
-        let squash = |t: proc_macro2::TokenStream| t.to_string().replace([' ', ','], "").replace("r\"", "\"");
+        let squash = |t: proc_macro2::TokenStream| {
+            t.to_string().replace([' ', ','], "").replace("r\"", "\"")
+        };
         assert_eq!(squash(printed), squash(tokens));
     }
 }

@@ -50,11 +50,19 @@ impl<'de> Deserialize<'de> for Key<'de> {
     }
 }
 
+/// The value of a required member, or serde's "missing field" error naming it.
+///
+/// # Errors
+/// `E::missing_field(name)` when `value` is `None`.
+pub fn required<T, E: serde::de::Error>(value: Option<T>, name: &'static str) -> Result<T, E> {
+    value.ok_or_else(|| E::missing_field(name))
+}
+
 #[cfg(test)]
 mod tests {
     use serde::Deserialize;
 
-    use super::Key;
+    use super::{Key, required};
 
     #[test]
     fn keys_borrow_from_the_input_unless_escaped() {
@@ -66,5 +74,16 @@ mod tests {
         assert!(matches!(escaped.0, std::borrow::Cow::Owned(_)));
         let from_value = Key::deserialize(serde_json::Value::String("@odata.etag".into())).unwrap();
         assert_eq!(from_value.as_str(), "@odata.etag");
+    }
+
+    #[test]
+    fn a_missing_required_member_is_named() {
+        let missing: Result<i32, serde_json::Error> = required(None, "CustomerAccount");
+        assert_eq!(
+            missing.unwrap_err().to_string(),
+            "missing field `CustomerAccount`"
+        );
+        let present: Result<i32, serde_json::Error> = required(Some(7), "CustomerAccount");
+        assert_eq!(present.unwrap(), 7);
     }
 }

@@ -95,7 +95,7 @@ pub(crate) fn emit(ctx: &mut Ctx<'_, '_>, ty: &EntityType) -> TokenStream {
 
     // Read struct.
     let mut defs = TokenStream::new();
-    let mut reader = Reader::default();
+    let mut reader = Reader::new(rt.clone());
     for prop in &props {
         let field = ident(&prop.field);
         let wire = &*prop.p.name;
@@ -462,8 +462,8 @@ enum Read {
 }
 
 /// The parts of a read model's hand-written `Deserialize` impl, one field at a time.
-#[derive(Default)]
 struct Reader {
+    rt: TokenStream,
     locals: TokenStream,
     arms: TokenStream,
     inits: TokenStream,
@@ -471,7 +471,18 @@ struct Reader {
 }
 
 impl Reader {
+    fn new(rt: TokenStream) -> Self {
+        Reader {
+            rt,
+            locals: TokenStream::new(),
+            arms: TokenStream::new(),
+            inits: TokenStream::new(),
+            count: 0,
+        }
+    }
+
     fn add(&mut self, field: &proc_macro2::Ident, wire: &str, read: Read) {
+        let rt = &self.rt;
         let local = ident(&format!("v{}", self.count));
         self.count += 1;
         self.locals.extend(quote!(let mut #local = None;));
@@ -479,9 +490,8 @@ impl Reader {
             Read::Required => {
                 self.arms
                     .extend(quote!(#wire => #local = Some(map.next_value()?),));
-                self.inits.extend(quote!(
-                    #field: #local.ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(#wire))?,
-                ));
+                self.inits
+                    .extend(quote!(#field: #rt::codec::required(#local, #wire)?,));
             }
             Read::Nullable => {
                 self.arms

@@ -8,6 +8,8 @@
 //! new indented line per statement or field, and a parenthesised or bracketed list that would
 //! make a long line is split one element per line. Lines are not otherwise wrapped.
 
+use std::fmt::Write as _;
+
 use proc_macro2::{Delimiter, Group, Spacing, TokenStream, TokenTree};
 
 /// Parenthesised or bracketed lists longer than this are split one element per line.
@@ -223,13 +225,15 @@ impl Printer {
     fn token(&mut self, tokens: &[TokenTree], i: usize, line: &mut Line) -> usize {
         match &tokens[i] {
             TokenTree::Ident(ident) => {
-                let text = ident.to_string();
                 if line.prev.ends_word() || line.prev == Prev::Spaced {
                     self.out.push(' ');
                 }
-                self.out.push_str(&text);
+                // Written in place and looked at there: no string per identifier.
+                let start = self.out.len();
+                let _ = write!(self.out, "{ident}");
+                let text = &self.out[start..];
                 line.prev = Prev::Word {
-                    keyword: SPACED_KEYWORDS.contains(&text.as_str()),
+                    keyword: SPACED_KEYWORDS.contains(&text),
                     impl_kw: text == "impl",
                 };
                 i + 1
@@ -238,7 +242,7 @@ impl Printer {
                 if line.prev.ends_word() || line.prev == Prev::Spaced {
                     self.out.push(' ');
                 }
-                self.out.push_str(&lit.to_string());
+                let _ = write!(self.out, "{lit}");
                 line.prev = Prev::Word {
                     keyword: false,
                     impl_kw: false,

@@ -25,6 +25,17 @@ pub enum Error {
         message: String,
     },
 
+    /// Reading or writing a local file or writer failed (a downloaded file being written, a
+    /// partial file being renamed into place).
+    #[error("{context}: {source}")]
+    Io {
+        /// What was being done, naming the file or the URL whose body was being written.
+        context: String,
+        /// The underlying I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+
     /// The request could not be sent or its response could not be read (connection refused or
     /// reset, TLS failure, a body cut off mid-stream).
     #[error("transport error on {method} {url}: {source}")]
@@ -268,6 +279,13 @@ impl Error {
     pub(crate) fn config(message: impl fmt::Display) -> Self {
         Error::Config {
             message: message.to_string(),
+        }
+    }
+
+    pub(crate) fn io(context: impl fmt::Display, source: std::io::Error) -> Self {
+        Error::Io {
+            context: context.to_string(),
+            source,
         }
     }
 

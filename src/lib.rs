@@ -23,6 +23,7 @@ mod error;
 pub mod limits;
 mod operation;
 mod paging;
+mod poll;
 pub mod profile;
 mod query;
 pub mod recurring;
@@ -39,6 +40,7 @@ pub use error::{Error, Result};
 pub use limits::RateLimit;
 pub use operation::{ActionRequest, FunctionRequest};
 pub use paging::{Page, Pages, Rows};
+pub use poll::PollPolicy;
 pub use query::{
     Expanded, Field, Filter, IntoLiteral, Many, Navigation, One, OrderBy, Ordered, Projected,
     Projection, Query, RawQuery, Required, SelectFields, SelectItem, Selection, Whole,

@@ -6,7 +6,8 @@ mod common;
 use std::time::Duration;
 
 use common::sandbox_client;
-use d365fo_odata::recurring::{MessageId, MessageStatus, RecurringJob, StatusWait};
+use d365fo_odata::PollPolicy;
+use d365fo_odata::recurring::{MessageId, MessageStatus, RecurringJob};
 use d365fo_odata::{Client, Error};
 use d365fo_sandbox::{Fault, Sandbox};
 use serde_json::Value;
@@ -19,8 +20,8 @@ const PACKAGE_IMPORT_JOB: &str = "{2B8E1F40-3C5D-4E6F-8A9B-0C1D2E3F4A5B}";
 const GROUPS_FILE: &str =
     "CUSTOMERGROUPID,DESCRIPTION,PAYMENTTERMID\r\nRI-01,Recurring one,Net30\r\n";
 
-fn quick() -> StatusWait {
-    StatusWait::default()
+fn quick() -> PollPolicy {
+    PollPolicy::default()
         .first_delay(Duration::from_millis(50))
         .max_delay(Duration::from_millis(200))
         .timeout(Duration::from_secs(20))
@@ -152,7 +153,7 @@ async fn waiting_gives_up_with_a_timeout_that_names_the_last_status() {
         .send()
         .await
         .unwrap();
-    let wait = StatusWait::default().timeout(Duration::ZERO);
+    let wait = PollPolicy::default().timeout(Duration::ZERO);
     let e = job.wait_for_status(&id, wait).await.unwrap_err();
     let Error::Timeout { url, .. } = &e else {
         panic!("{e:?}")

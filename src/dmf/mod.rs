@@ -60,6 +60,7 @@ mod progress;
 mod status;
 mod storage;
 
+pub use crate::poll::PollPolicy;
 pub use actions::{
     AzureWriteUrl, DEFINITION_GROUPS, Dmf, ExportToPackage, ImportFromPackage, NAMESPACE,
 };
@@ -67,6 +68,5 @@ pub use error::{DmfError, DmfErrorKind, ExecutionReport, StagingErrorFile};
 pub use export::{ExportFlow, ExportedPackage};
 pub use import::{ImportFlow, ImportedPackage};
 pub use options::FlowOptions;
-pub use poll::PollPolicy;
 pub use progress::TransferProgress;
 pub use status::ExecutionStatus;

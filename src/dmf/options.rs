@@ -4,8 +4,8 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::poll::PollPolicy;
 use super::progress::TransferProgress;
+use crate::poll::PollPolicy;
 
 /// Settings of an export or import flow: how the execution is waited for, whether partial
 /// success counts, and how the package transfer runs.

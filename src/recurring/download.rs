@@ -19,8 +19,8 @@ impl RecurringJob {
     /// whole download.
     ///
     /// # Errors
-    /// [`Error::Config`] when the message has no file ([`DequeuedMessage::has_file`] is false),
-    /// its location is on another host, or writing fails; [`Error::Transport`] or
+    /// [`Error::Config`] when the message has no file ([`DequeuedMessage::has_file`] is false)
+    /// or its location is on another host; [`Error::Io`] when writing fails; [`Error::Transport`] or
     /// [`Error::Timeout`] when the body breaks off; the service's answer as for any request.
     pub async fn download_to<W: AsyncWrite + Unpin>(
         &self,
@@ -35,8 +35,8 @@ impl RecurringJob {
     /// that a failed download leaves neither a partial file nor a damaged earlier one.
     ///
     /// # Errors
-    /// As [`download_to`](Self::download_to); [`Error::Config`] when the file cannot be created
-    /// or renamed.
+    /// As [`download_to`](Self::download_to); [`Error::Io`] when the file cannot be created or
+    /// renamed.
     pub async fn download_to_file(
         &self,
         message: &DequeuedMessage,
@@ -49,7 +49,7 @@ impl RecurringJob {
         let shown = part.display().to_string();
         let mut file = tokio::fs::File::create(&part)
             .await
-            .map_err(|e| Error::config(format!("cannot create {shown}: {e}")))?;
+            .map_err(|e| Error::io(format_args!("cannot create {shown}"), e))?;
         let written = self.download(message, &mut file, &shown).await;
         drop(file);
         let renamed = match written {
@@ -57,7 +57,10 @@ impl RecurringJob {
                 .await
                 .map(|()| n)
                 .map_err(|e| {
-                    Error::config(format!("cannot rename {shown} to {}: {e}", path.display()))
+                    Error::io(
+                        format_args!("cannot rename {shown} to {}", path.display()),
+                        e,
+                    )
                 }),
             Err(e) => Err(e),
         };
@@ -91,9 +94,10 @@ impl RecurringJob {
             return Ok(0);
         };
         let write_failed = |e: std::io::Error| {
-            Error::config(format!(
-                "cannot write the download of {url} to {target}: {e}"
-            ))
+            Error::io(
+                format_args!("cannot write the download of {url} to {target}"),
+                e,
+            )
         };
         let mut written: u64 = 0;
         while let Some(chunk) = body.chunk().await.map_err(|e| {

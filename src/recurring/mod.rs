@@ -12,7 +12,7 @@
 //!
 //! ```no_run
 //! # async fn run(client: d365fo_odata::Client) -> d365fo_odata::Result<()> {
-//! use d365fo_odata::recurring::StatusWait;
+//! use d365fo_odata::PollPolicy;
 //!
 //! let import = client.recurring_job("{6D31E09F-0249-459F-94F0-AAD9C2C47B64}")?;
 //! let id = import
@@ -20,7 +20,7 @@
 //!     .entity("Customer groups")
 //!     .send()
 //!     .await?;
-//! let status = import.wait_for_status(&id, StatusWait::default()).await?;
+//! let status = import.wait_for_status(&id, PollPolicy::default()).await?;
 //! assert!(!status.is_failure(), "{id}: {status}");
 //!
 //! let export = client.recurring_job("{C03BB937-09ED-46DE-86EE-4520D7D7E373}")?;
@@ -46,8 +46,8 @@ use crate::edm::Guid;
 use crate::error::{Error, Result};
 use crate::transport::{self, Request};
 
+pub use crate::poll::PollPolicy;
 pub use message::{DequeuedMessage, MessageId, MessageStatus};
-pub use status::StatusWait;
 
 /// One recurring data job of the environment, addressed by its activity id; made by
 /// [`Client::recurring_job`]. Cheap to clone.

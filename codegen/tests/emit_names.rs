@@ -66,10 +66,7 @@ fn colliding_and_unusual_names_are_renamed_deterministically() {
     );
     assert!(code.contains("UnknownMember,"), "member named Unknown");
     assert!(code.contains("Self_,"), "member named like a keyword");
-    assert!(
-        code.contains("\"Größe\" => "),
-        "wire name kept"
-    );
+    assert!(code.contains("\"Größe\" => "), "wire name kept");
     assert!(
         generated
             .warnings

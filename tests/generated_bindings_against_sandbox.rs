@@ -1,6 +1,6 @@
 //! The bindings generated from the sandbox's `$metadata` (crate `d365fo-sandbox-bindings`) work
 //! end to end: select and expand, create from the create model, ETag-guarded update from the
-//! update model, and typed actions and functions of every binding kind.
+//! update model (by key, and from a read row with its ETag sent by default), and typed actions and functions of every binding kind.
 
 mod common;
 
@@ -108,11 +108,30 @@ async fn create_model_sends_only_set_fields_and_patch_model_updates_with_the_eta
         .await
         .unwrap_err();
     assert!(stale.is_precondition_failed(), "{stale:?}");
-    client
-        .delete::<CustomerGroup>(&key)
-        .if_match(read.etag())
-        .await
-        .unwrap();
+
+    // From a read row, the generated key and ETag are used without being asked for.
+    let again = CustomerGroupPatch {
+        description: Some("Changed from the read row".to_owned()),
+        ..CustomerGroupPatch::default()
+    };
+    client.update_row(&read, &again).await.unwrap();
+    let stale = client.update_row(&read, &again).await.unwrap_err();
+    assert!(stale.is_precondition_failed(), "{stale:?}");
+    let stale = client.delete_row(&read).await.unwrap_err();
+    assert!(stale.is_precondition_failed(), "{stale:?}");
+    let fresh = client.get::<CustomerGroup>(&key).await.unwrap();
+    assert_eq!(
+        fresh.description.as_deref(),
+        Some("Changed from the read row")
+    );
+    client.delete_row(&fresh).await.unwrap();
+    assert!(
+        client
+            .get::<CustomerGroup>(&key)
+            .await
+            .unwrap_err()
+            .is_not_found()
+    );
 }
 
 #[tokio::test]

@@ -438,6 +438,10 @@ fn entity_impl(
             fn etag(&self) -> Option<&#rt::ETag> {
                 #etag.as_ref()
             }
+
+            fn row_key(&self) -> Option<Self::Key> {
+                Some(self.key())
+            }
         }
     }
 }

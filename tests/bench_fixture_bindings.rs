@@ -11,6 +11,7 @@ fn checked_in_bench_bindings_match_a_fresh_generation() {
         .unwrap()
         .all_entity_sets()
         .profile(ProfileChoice::Fno)
+        .rustfmt(true)
         .generate()
         .unwrap();
     let checked_in = std::fs::read_to_string(dir.join("wide_entity.rs")).unwrap();

@@ -1,4 +1,5 @@
-//! [`Generator`]: the `build.rs` (and CLI) entry point — metadata in, one formatted Rust file out.
+//! [`Generator`]: the `build.rs` (and CLI) entry point — metadata in, one Rust file out (laid
+//! out by the generator itself, or by `rustfmt` when asked: [`Generator::rustfmt`]).
 //!
 //! ```no_run
 //! // build.rs
@@ -108,6 +109,9 @@ pub enum GenerateError {
     /// `OUT_DIR` is not set ([`Generator::write_to_out_dir`] runs only inside a build script).
     #[error("OUT_DIR is not set: write_to_out_dir is meant for build scripts; use write_to_file")]
     NoOutDir,
+    /// `rustfmt` ([`Generator::rustfmt`]) could not be run or did not accept the code.
+    #[error("cannot format the generated code with rustfmt: {0}")]
+    Rustfmt(String),
     /// The runtime crate path given to [`Generator::runtime_crate`] is not a Rust path.
     #[error("runtime crate path {0:?} is not an absolute Rust path such as `::d365fo_odata`")]
     RuntimePath(String),
@@ -116,8 +120,8 @@ pub enum GenerateError {
 /// The result of [`Generator::generate`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Generated {
-    /// The Rust source: one file, formatted, starting with a header that names the generator
-    /// version and the metadata fingerprint.
+    /// The Rust source: one file (formatted by rustfmt with [`Generator::rustfmt`]), starting
+    /// with a header that names the generator version and the metadata fingerprint.
     pub code: String,
     /// Things that did not stop generation: renames, omitted properties and operations,
     /// dangling navigation bindings.
@@ -144,6 +148,7 @@ pub struct Generator {
     renames: BTreeMap<String, String>,
     runtime: String,
     write_models: bool,
+    rustfmt: bool,
 }
 
 impl Generator {
@@ -186,6 +191,7 @@ impl Generator {
             renames: BTreeMap::new(),
             runtime: "::d365fo_odata".to_owned(),
             write_models: true,
+            rustfmt: false,
         }
     }
 
@@ -259,11 +265,22 @@ impl Generator {
         self
     }
 
+    /// Whether to pass the code through `rustfmt` (default `false`). Turn it on for bindings
+    /// that are checked in, so that they pass the project's `cargo fmt --check`; code included
+    /// from `OUT_DIR` needs no formatting. The `rustfmt` run is the one named by the `RUSTFMT`
+    /// environment variable, else the one on `PATH` (`rustup component add rustfmt`), with
+    /// `--edition 2024`.
+    pub fn rustfmt(mut self, enabled: bool) -> Self {
+        self.rustfmt = enabled;
+        self
+    }
+
     /// Generates the code.
     ///
     /// # Errors
     /// [`GenerateError::Select`] naming every unknown name (with suggestions);
-    /// [`GenerateError::EmptySelection`]; [`GenerateError::RuntimePath`].
+    /// [`GenerateError::EmptySelection`]; [`GenerateError::RuntimePath`];
+    /// [`GenerateError::Rustfmt`] when formatting was asked for and failed.
     pub fn generate(&self) -> Result<Generated, GenerateError> {
         // Every entity set (in document order) comes before the named ones.
         let mut selection = Selection::new();
@@ -309,6 +326,9 @@ impl Generator {
                 code.push('\n');
             }
             code.push_str(chunk);
+        }
+        if self.rustfmt {
+            code = rustfmt(&code)?;
         }
         Ok(Generated {
             code,
@@ -374,6 +394,57 @@ impl Generator {
         }
         self.write_to_file(Path::new(&out_dir).join(file_name))
     }
+}
+
+/// Formats `code` with `rustfmt --edition 2024`, fed through stdin (written from another thread
+/// so that neither side blocks on a full pipe).
+fn rustfmt(code: &str) -> Result<String, GenerateError> {
+    use std::process::{Command, Stdio};
+    let program = std::env::var_os("RUSTFMT").unwrap_or_else(|| "rustfmt".into());
+    let shown = PathBuf::from(&program).display().to_string();
+    let mut child = Command::new(&program)
+        .args(["--edition", "2024", "--emit", "stdout", "--quiet"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| {
+            GenerateError::Rustfmt(format!(
+                "cannot run `{shown}`: {e} (install it with `rustup component add rustfmt`, \
+                 set RUSTFMT, or generate without formatting)"
+            ))
+        })?;
+    let mut stdin = child.stdin.take().expect("stdin is piped");
+    let output = std::thread::scope(|scope| {
+        let writer = scope.spawn(move || stdin.write_all(code.as_bytes()));
+        let output = child.wait_with_output();
+        (writer.join(), output)
+    });
+    let (written, output) = output;
+    let output = output.map_err(|e| GenerateError::Rustfmt(format!("`{shown}` failed: {e}")))?;
+    if !output.status.success() {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        return Err(GenerateError::Rustfmt(format!(
+            "`{shown}` exited with {}: {}",
+            output.status,
+            stderr.trim()
+        )));
+    }
+    match written {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => {
+            return Err(GenerateError::Rustfmt(format!(
+                "writing to `{shown}` failed: {e}"
+            )));
+        }
+        Err(_) => {
+            return Err(GenerateError::Rustfmt(format!(
+                "writing to `{shown}` failed"
+            )));
+        }
+    }
+    String::from_utf8(output.stdout)
+        .map_err(|_| GenerateError::Rustfmt(format!("`{shown}` wrote output that is not UTF-8")))
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {

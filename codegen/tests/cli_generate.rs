@@ -217,3 +217,53 @@ fn check_passes_for_fresh_bindings_and_fails_for_stale_ones() {
         "--check must not write"
     );
 }
+
+#[test]
+fn output_is_rustfmt_clean_and_a_missing_rustfmt_is_an_error_that_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let metadata = sandbox_metadata();
+    let args = [
+        "generate",
+        "--metadata",
+        &metadata,
+        "--all-entity-sets",
+        "--out",
+        "fno.rs",
+    ];
+    let output = run_in(dir.path(), &args);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let check = Command::new(std::env::var_os("RUSTFMT").unwrap_or_else(|| "rustfmt".into()))
+        .args(["--edition", "2024", "--check", "fno.rs"])
+        .current_dir(dir.path())
+        .output()
+        .expect("run rustfmt");
+    assert!(check.status.success(), "{}", text(&check.stdout));
+
+    let other = tempfile::tempdir().unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_d365fo-codegen"))
+        .args(args)
+        .env("RUSTFMT", other.path().join("no-such-rustfmt"))
+        .current_dir(other.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output.stderr));
+    let stderr = text(&output.stderr);
+    assert!(
+        stderr.contains("no-such-rustfmt") && stderr.contains("rustfmt"),
+        "{stderr}"
+    );
+    assert!(
+        files_in(other.path()).is_empty(),
+        "{:?}",
+        files_in(other.path())
+    );
+
+    let output = Command::new(env!("CARGO_BIN_EXE_d365fo-codegen"))
+        .args(args)
+        .arg("--no-rustfmt")
+        .env("RUSTFMT", other.path().join("no-such-rustfmt"))
+        .current_dir(other.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+}

@@ -100,6 +100,10 @@ struct GenerateArgs {
     /// generated.
     #[arg(long)]
     check: bool,
+    /// Do not pass the output through rustfmt (by default it is formatted, so that checked-in
+    /// bindings pass `cargo fmt --check`; needs rustfmt on PATH or in RUSTFMT).
+    #[arg(long)]
+    no_rustfmt: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -443,6 +447,8 @@ fn generate(args: GenerateArgs) -> Result<u8, Failure> {
     {
         generator = generator.runtime_crate(&runtime_path(runtime));
     }
+
+    generator = generator.rustfmt(!args.no_rustfmt);
 
     let classify = |e: GenerateError| match e {
         GenerateError::Io { .. } => Failure::failed(&e),

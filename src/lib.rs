@@ -23,6 +23,7 @@ mod error;
 pub mod limits;
 mod operation;
 mod paging;
+mod part_file;
 mod poll;
 pub mod profile;
 mod query;

@@ -1,7 +1,7 @@
 //! Moving packages to and from blob storage: streamed from and to disk, with progress, never
 //! with the service's token (a storage URL carries its own signature).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -14,6 +14,7 @@ use super::error::{DmfError, DmfErrorKind, redacted};
 use super::package::ZipProbe;
 use super::progress::TransferProgress;
 use crate::client::Client;
+use crate::part_file::{PartFile, partial_path};
 
 /// Size of the pieces a file is read in for uploads.
 const CHUNK: usize = 64 * 1024;
@@ -132,33 +133,19 @@ impl Transfer<'_> {
     /// Downloads `url` to `path` through a temporary file next to it, which becomes `path` only
     /// when the download is whole and a ZIP; otherwise it is removed. Returns the size.
     pub(crate) async fn download_to_file(&self, url: &str, path: &Path) -> Result<u64, DmfError> {
-        let partial = partial_path(path);
-        let result = async {
-            let file = tokio::fs::File::create(&partial)
-                .await
-                .map_err(|e| io_error("cannot create", &partial, e))?;
-            let mut file = tokio::io::BufWriter::with_capacity(CHUNK, file);
-            let probe = self.download(url, &mut file).await?;
-            let file = file.into_inner();
-            file.sync_all()
-                .await
-                .map_err(|e| io_error("cannot write", &partial, e))?;
-            drop(file);
-            check_zip(
-                &probe,
-                &format!("the package downloaded from {}", redacted(url)),
-            )?;
-            tokio::fs::rename(&partial, path)
-                .await
-                .map_err(|e| io_error("cannot move the package to", path, e))?;
-            Ok(probe.len())
-        }
-        .await;
-        if result.is_err() {
-            // Best effort: the file may not exist (creation failed) or be gone already.
-            let _ = tokio::fs::remove_file(&partial).await;
-        }
-        result
+        let mut part = PartFile::create(path)
+            .await
+            .map_err(|e| io_error("cannot create", &partial_path(path), e))?;
+        let probe = self.download(url, part.writer()).await?;
+        check_zip(
+            &probe,
+            &format!("the package downloaded from {}", redacted(url)),
+        )?;
+        let partial = part.path().to_owned();
+        part.commit()
+            .await
+            .map_err(|e| io_error("cannot write the package to", &partial, e))?;
+        Ok(probe.len())
     }
 
     /// Uploads the file at `path` (`len` bytes) to `url` as a block blob, streamed.
@@ -260,13 +247,6 @@ fn check_zip(probe: &ZipProbe, what: &str) -> Result<(), DmfError> {
     }
 }
 
-/// `path` with `.part` appended to its file name.
-fn partial_path(path: &Path) -> PathBuf {
-    let mut name = path.file_name().unwrap_or_default().to_os_string();
-    name.push(".part");
-    path.with_file_name(name)
-}
-
 fn io_error(what: &str, path: &Path, e: std::io::Error) -> DmfError {
     DmfError::new(DmfErrorKind::Io, format!("{what} {}", path.display())).with_source(e)
 }
@@ -329,14 +309,6 @@ mod tests {
             Some("Signature expired.")
         );
         assert_eq!(xml_element("<html/>", "Code"), None);
-    }
-
-    #[test]
-    fn partial_file_sits_next_to_the_target() {
-        assert_eq!(
-            partial_path(Path::new("/tmp/out/package.zip")),
-            Path::new("/tmp/out/package.zip.part")
-        );
     }
 
     #[test]

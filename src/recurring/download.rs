@@ -8,6 +8,7 @@ use tokio::io::{AsyncWrite, AsyncWriteExt};
 use super::location::download_url;
 use super::{DequeuedMessage, RecurringJob};
 use crate::error::{Error, Result};
+use crate::part_file::{PartFile, partial_path};
 use crate::transport::{self, Request};
 
 impl RecurringJob {
@@ -43,32 +44,18 @@ impl RecurringJob {
         path: impl AsRef<Path>,
     ) -> Result<u64> {
         let path = path.as_ref();
-        let mut part = path.as_os_str().to_owned();
-        part.push(".part");
-        let part = std::path::PathBuf::from(part);
-        let shown = part.display().to_string();
-        let mut file = tokio::fs::File::create(&part)
+        let mut part = PartFile::create(path).await.map_err(|e| {
+            Error::io(
+                format_args!("cannot create {}", partial_path(path).display()),
+                e,
+            )
+        })?;
+        let shown = part.path().display().to_string();
+        let written = self.download(message, part.writer(), &shown).await?;
+        part.commit()
             .await
-            .map_err(|e| Error::io(format_args!("cannot create {shown}"), e))?;
-        let written = self.download(message, &mut file, &shown).await;
-        drop(file);
-        let renamed = match written {
-            Ok(n) => tokio::fs::rename(&part, path)
-                .await
-                .map(|()| n)
-                .map_err(|e| {
-                    Error::io(
-                        format_args!("cannot rename {shown} to {}", path.display()),
-                        e,
-                    )
-                }),
-            Err(e) => Err(e),
-        };
-        if renamed.is_err() {
-            // The download's error is the one to report; a leftover file is only untidy.
-            let _ = tokio::fs::remove_file(&part).await;
-        }
-        renamed
+            .map_err(|e| Error::io(format_args!("cannot move {shown} to {}", path.display()), e))?;
+        Ok(written)
     }
 
     async fn download<W: AsyncWrite + Unpin>(

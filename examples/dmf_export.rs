@@ -39,9 +39,9 @@ async fn main() -> Result<(), Box<dyn Error>> {
     let connection = common::connect()?;
     let client = &connection.client;
 
-    let project = env_or("D365FO_DMF_EXPORT_PROJECT", "CustomerGroupsExport");
-    let company = env_or("D365FO_COMPANY", "usmf");
-    let timeout: u64 = env_or("D365FO_DMF_TIMEOUT_SECS", "1800").parse()?;
+    let project = common::env_or("D365FO_DMF_EXPORT_PROJECT", "CustomerGroupsExport");
+    let company = common::env_or("D365FO_COMPANY", "usmf");
+    let timeout: u64 = common::env_or("D365FO_DMF_TIMEOUT_SECS", "1800").parse()?;
     let output = std::env::args_os()
         .nth(1)
         .map(PathBuf::from)
@@ -79,9 +79,4 @@ async fn main() -> Result<(), Box<dyn Error>> {
         started.elapsed()
     );
     Ok(())
-}
-
-/// The variable `name`, or `default` when it is not set.
-fn env_or(name: &str, default: &str) -> String {
-    std::env::var(name).unwrap_or_else(|_| default.to_owned())
 }

@@ -42,10 +42,10 @@ async fn main() -> Result<(), Box<dyn Error>> {
     let connection = common::connect()?;
     let client = &connection.client;
 
-    let project = env_or("D365FO_DMF_IMPORT_PROJECT", "CustomerGroupsImport");
-    let entity = env_or("D365FO_DMF_ENTITY", "Customer groups");
-    let company = env_or("D365FO_COMPANY", "usrt");
-    let timeout: u64 = env_or("D365FO_DMF_TIMEOUT_SECS", "1800").parse()?;
+    let project = common::env_or("D365FO_DMF_IMPORT_PROJECT", "CustomerGroupsImport");
+    let entity = common::env_or("D365FO_DMF_ENTITY", "Customer groups");
+    let company = common::env_or("D365FO_COMPANY", "usrt");
+    let timeout: u64 = common::env_or("D365FO_DMF_TIMEOUT_SECS", "1800").parse()?;
     let options = FlowOptions::new()
         .poll(PollPolicy::default().timeout(Duration::from_secs(timeout)))
         .accept_partial_success(true);
@@ -110,9 +110,4 @@ async fn main() -> Result<(), Box<dyn Error>> {
         println!("  rows that failed for {}: {}", file.entity_name, file.url);
     }
     Ok(())
-}
-
-/// The variable `name`, or `default` when it is not set.
-fn env_or(name: &str, default: &str) -> String {
-    std::env::var(name).unwrap_or_else(|_| default.to_owned())
 }

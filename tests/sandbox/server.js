@@ -82,7 +82,7 @@ async function main() {
     }
   })
   app.get('/_sandbox/info', (req, res) =>
-    res.json({ defaultCompany: opts.defaultCompany, pageSize: opts.pageSize, requireIfMatch: opts.requireIfMatch, tokenRequired: !!opts.token, seedCounts: seed.COUNTS }),
+    res.json({ defaultCompany: opts.defaultCompany, wire: opts.wire, pageSize: opts.pageSize, requireIfMatch: opts.requireIfMatch, tokenRequired: !!opts.token, seedCounts: seed.COUNTS }),
   )
   app.use('/_blob', dmf.blobRouter(express))
   app.use('/_sandbox/recurring', recurring.controlRouter(express))

@@ -153,8 +153,31 @@ pub struct SandboxBuilder {
     port: u16,
     token: Option<String>,
     default_company: String,
+    wire: Wire,
     ready_timeout: Duration,
     install_timeout: Duration,
+}
+
+/// The response shapes the sandbox answers in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Wire {
+    /// As real F&O environments answer (the default): nested failed change sets holding only the
+    /// failing part, absolute `$skip`/`$top` next links, base64 `RecVersion,RecId` ETags, F&O
+    /// error bodies.
+    #[default]
+    Fno,
+    /// The shapes the OData specification and SAP CAP prefer.
+    Cap,
+}
+
+impl Wire {
+    /// The value of the server's `--wire` flag.
+    pub fn flag(self) -> &'static str {
+        match self {
+            Wire::Fno => "fno",
+            Wire::Cap => "cap",
+        }
+    }
 }
 
 impl SandboxBuilder {
@@ -173,6 +196,12 @@ impl SandboxBuilder {
     /// The company reads are scoped to without `cross-company=true` (default `usmf`).
     pub fn default_company(mut self, company: impl Into<String>) -> Self {
         self.default_company = company.into();
+        self
+    }
+
+    /// The response shapes to answer in (default [`Wire::Fno`]).
+    pub fn wire(mut self, wire: Wire) -> Self {
+        self.wire = wire;
         self
     }
 
@@ -203,6 +232,7 @@ impl Sandbox {
             port: 0,
             token: None,
             default_company: DEFAULT_COMPANY.to_owned(),
+            wire: Wire::default(),
             ready_timeout: Duration::from_secs(120),
             install_timeout: Duration::from_secs(600),
         }
@@ -289,6 +319,8 @@ impl Sandbox {
             .arg(options.port.to_string())
             .arg("--default-company")
             .arg(&options.default_company)
+            .arg("--wire")
+            .arg(options.wire.flag())
             .current_dir(&dir)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())

@@ -6,11 +6,46 @@ use reqwest::header::{HeaderMap, RETRY_AFTER};
 use reqwest::{Method, StatusCode};
 use url::Url;
 
+use super::body::{ErrorBody, MAX_ERROR_BODY};
 use super::retry_after::retry_after;
 use crate::error::Error;
+use crate::redact;
 use crate::service_error::{ACTIVITY_ID_HEADERS, ServiceError};
 
-/// The typed error for an error status.
+/// The typed error for an error status whose body was read up to [`MAX_ERROR_BODY`] bytes; a cut
+/// body is said so in the message.
+pub(crate) fn error_with_body(
+    method: &Method,
+    url: &Url,
+    status: StatusCode,
+    headers: &HeaderMap,
+    body: &ErrorBody,
+) -> Error {
+    let mut error = status_error(method, url, status, headers, &body.bytes);
+    if body.truncated
+        && let Some(service_error) = error_service_error_mut(&mut error)
+    {
+        service_error.message.push_str(&format!(
+            " [error body cut: only its first {} KiB were read]",
+            MAX_ERROR_BODY / 1024
+        ));
+    }
+    error
+}
+
+fn error_service_error_mut(error: &mut Error) -> Option<&mut ServiceError> {
+    match error {
+        Error::NotFound(e)
+        | Error::PreconditionFailed(e)
+        | Error::Auth(e)
+        | Error::Service(e)
+        | Error::Throttled { error: e, .. } => Some(e),
+        _ => None,
+    }
+}
+
+/// The typed error for an error status. The URL in it is redacted (no user information, no
+/// secret query values).
 pub(crate) fn status_error(
     method: &Method,
     url: &Url,
@@ -26,7 +61,7 @@ pub(crate) fn status_error(
     let error = Box::new(ServiceError::from_response(
         status.as_u16(),
         method.as_str(),
-        url.as_str(),
+        &redact::url(url),
         activity_id,
         body,
     ));
@@ -43,5 +78,34 @@ pub(crate) fn status_error(
             Error::throttled(error, retry_after(headers, SystemTime::now()))
         }
         _ => Error::Service(error),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bytes::Bytes;
+
+    #[test]
+    fn the_error_names_the_url_without_its_secrets_and_says_when_the_body_was_cut() {
+        let url = Url::parse("https://env.example/data/X?sig=S3CR3T&code=C0DE").unwrap();
+        let body = ErrorBody {
+            bytes: Bytes::from_static(b"<html>oops"),
+            truncated: true,
+        };
+        let e = error_with_body(
+            &Method::GET,
+            &url,
+            StatusCode::BAD_GATEWAY,
+            &HeaderMap::new(),
+            &body,
+        );
+        let shown = format!("{e} {e:?}");
+        assert!(
+            !shown.contains("S3CR3T") && !shown.contains("C0DE"),
+            "{shown}"
+        );
+        assert!(shown.contains("sig=REDACTED"), "{shown}");
+        assert!(shown.contains("error body cut"), "{shown}");
     }
 }

@@ -33,6 +33,29 @@ pub(crate) fn error_with_body(
     error
 }
 
+/// Removes secrets the service quoted back (a URL with its signature, a token) from every text
+/// of `error`.
+fn scrub(error: &mut ServiceError) {
+    let clean = |text: &mut String| {
+        if let std::borrow::Cow::Owned(clean) = redact::text(text) {
+            *text = clean;
+        }
+    };
+    clean(&mut error.message);
+    let details = error
+        .details
+        .iter_mut()
+        .flat_map(|d| std::iter::once(&mut d.message).chain(d.target.as_mut()));
+    for text in error
+        .target
+        .iter_mut()
+        .chain(error.inner_message.iter_mut())
+        .chain(details)
+    {
+        clean(text);
+    }
+}
+
 fn error_service_error_mut(error: &mut Error) -> Option<&mut ServiceError> {
     match error {
         Error::NotFound(e)
@@ -58,13 +81,14 @@ pub(crate) fn status_error(
         .find_map(|name| headers.get(*name))
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    let error = Box::new(ServiceError::from_response(
+    let mut error = Box::new(ServiceError::from_response(
         status.as_u16(),
         method.as_str(),
         &redact::url(url),
         activity_id,
         body,
     ));
+    scrub(&mut error);
     match status {
         StatusCode::NOT_FOUND => Error::NotFound(error),
         StatusCode::PRECONDITION_FAILED | StatusCode::PRECONDITION_REQUIRED => {
@@ -90,7 +114,9 @@ mod tests {
     fn the_error_names_the_url_without_its_secrets_and_says_when_the_body_was_cut() {
         let url = Url::parse("https://env.example/data/X?sig=S3CR3T&code=C0DE").unwrap();
         let body = ErrorBody {
-            bytes: Bytes::from_static(b"<html>oops"),
+            bytes: Bytes::from_static(
+                br#"{"error":{"message":"no access to https://h/x?sig=S3CR3T","innererror":{"message":"Bearer eyJ0.S3CR3T"}}}"#,
+            ),
             truncated: true,
         };
         let e = error_with_body(

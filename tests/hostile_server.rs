@@ -473,3 +473,47 @@ fn user_information_in_the_environment_url_is_refused() {
         "{error:?}"
     );
 }
+
+/// Measurement, run by hand: the client reads an endless 200 body with the limit given in
+/// `HOSTILE_LIMIT_MIB` (default: the crate default, 256 MiB) and reports the process's peak RSS.
+/// `cargo test --release --test hostile_server -- --ignored --nocapture measure_` (or the test
+/// binary under `/usr/bin/time -v`).
+#[tokio::test]
+#[ignore = "a measurement; run by hand"]
+async fn measure_peak_rss_for_an_endless_body() {
+    let limit = std::env::var("HOSTILE_LIMIT_MIB")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+        .map_or(d365fo_odata::DEFAULT_MAX_RESPONSE_SIZE, |m| m * MIB);
+    let server = Server::start(|_, _| Reply::Stream {
+        status: 200,
+        headers: vec![("Content-Type".into(), "application/json".into())],
+        prefix: br#"{"value":[""#.to_vec(),
+        limit: 4096 * MIB,
+        hold: Duration::ZERO,
+    })
+    .await;
+    let before = peak_rss().unwrap_or_default();
+    let started = Instant::now();
+    let error = client(&server)
+        .max_response_size(limit)
+        .timeout(Duration::from_secs(60))
+        .build()
+        .unwrap()
+        .query("Things")
+        .first::<serde_json::Value>()
+        .await
+        .unwrap_err();
+    let elapsed = started.elapsed();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let peak = peak_rss().unwrap_or_default();
+    eprintln!(
+        "limit {} MiB: {error}\npeak RSS before {} MiB, after {} MiB; server wrote {} MiB; {:.2} s",
+        limit / MIB,
+        before / MIB,
+        peak / MIB,
+        server.written() / MIB,
+        elapsed.as_secs_f64()
+    );
+    assert!(matches!(error, Error::ResponseTooLarge { .. }), "{error:?}");
+}

@@ -326,6 +326,52 @@ mod tests {
         assert_eq!(xml_element("<html/>", "Code"), None);
     }
 
+    /// Answers one connection on loopback with `answer`, then closes. Returns the base URL.
+    fn answer_once(answer: String) -> String {
+        use std::io::{Read as _, Write as _};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let address = listener.local_addr().unwrap();
+        std::thread::spawn(move || {
+            if let Ok((mut stream, _)) = listener.accept() {
+                let mut request = [0u8; 4096];
+                let _ = stream.read(&mut request);
+                let _ = stream.write_all(answer.as_bytes());
+            }
+        });
+        format!("http://{address}")
+    }
+
+    #[tokio::test]
+    async fn a_storage_redirect_to_plain_http_elsewhere_is_refused() {
+        let base = answer_once(
+            "HTTP/1.1 302 Found\r\nLocation: http://example.invalid/p.zip?sv=1&sig=S3CR3T\r\n\
+             Content-Length: 0\r\nConnection: close\r\n\r\n"
+                .to_owned(),
+        );
+        let client = Client::builder("http://127.0.0.1:1")
+            .allow_http_loopback()
+            .build()
+            .unwrap();
+        let transfer = Transfer {
+            client: &client,
+            timeout: Duration::from_secs(10),
+            progress: None,
+        };
+        let mut sink = Vec::new();
+        let e = transfer
+            .download(&format!("{base}/p.zip?sig=0R1G1NAL"), &mut sink)
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind, DmfErrorKind::UnsafeStorageUrl, "{e}");
+        let shown = format!("{e} {e:?}");
+        assert!(shown.contains("plain http"), "{shown}");
+        assert!(
+            !shown.contains("S3CR3T") && !shown.contains("0R1G1NAL"),
+            "{shown}"
+        );
+        assert!(sink.is_empty());
+    }
+
     #[test]
     fn plain_http_storage_needs_loopback_and_the_client_opt_in() {
         let strict = Client::builder("https://env.operations.dynamics.com")

@@ -172,7 +172,7 @@ async fn a_512_mb_declared_error_body_does_not_hold_the_client() {
 }
 
 /// Redirects to plain http on a remote host, to another scheme, and one hop too many are
-/// refused with a typed error.
+/// refused with a typed error; no hop carries a `Referer` (the previous URL with its query).
 #[tokio::test]
 async fn redirects_out_of_the_crates_rules_are_refused() {
     for location in [
@@ -224,6 +224,14 @@ async fn redirects_out_of_the_crates_rules_are_refused() {
         "{error:?}"
     );
     assert_eq!(server.received().len(), d365fo_odata::MAX_REDIRECTS + 1);
+    assert!(
+        server
+            .received()
+            .iter()
+            .all(|r| r.header("referer").is_none()),
+        "a Referer (the previous URL, query included) went along: {:?}",
+        server.received()
+    );
 }
 
 /// A 307 answer to a POST that points at another origin is not followed: the other server
@@ -256,6 +264,37 @@ async fn a_307_to_another_origin_does_not_resend_the_body() {
     }
     assert_eq!(server.received().len(), 1);
     assert_eq!(server.received()[0].body, b"secret payload");
+    assert!(
+        elsewhere.received().is_empty(),
+        "the other origin received {:?}",
+        elsewhere.received()
+    );
+}
+
+/// A redirect to another origin is not followed by a client with an API key among its default
+/// headers (reqwest would carry it along; it only drops `Authorization` and cookies).
+#[tokio::test]
+async fn a_credential_default_header_never_follows_a_redirect_to_another_origin() {
+    let elsewhere = Server::start(|_, _| Reply::json(200, r#"{"value":[]}"#)).await;
+    let target = elsewhere.url("/data/Things");
+    let server = Server::start(move |_, _| Reply::redirect(302, target.clone())).await;
+    let error = client(&server)
+        .default_header("x-api-key", "K3YVALUE")
+        .unwrap()
+        .build()
+        .unwrap()
+        .query("Things")
+        .first::<serde_json::Value>()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&error, Error::Redirect { reason, .. } if reason.contains("x-api-key")),
+        "{error:?}"
+    );
+    assert!(
+        !format!("{error} {error:?}").contains("K3YVALUE"),
+        "{error:?}"
+    );
     assert!(
         elsewhere.received().is_empty(),
         "the other origin received {:?}",

@@ -15,7 +15,7 @@ use crate::limits::{DEFAULT_CONCURRENCY_LIMIT, RateLimit};
 use crate::query::RawQuery;
 use crate::redact;
 use crate::retry::RetryPolicy;
-use crate::transport::{Gate, Limits, redirect_policy};
+use crate::transport::{Gate, Limits, RedirectRules, redirect_policy};
 
 pub(crate) use service_root::permits_scheme;
 
@@ -231,8 +231,11 @@ impl ClientBuilder {
     ///
     /// A value whose name looks like a credential (`Authorization`, cookies, anything with
     /// `key`, `token`, `secret`, `signature`, `password`, `auth`, ...) is marked sensitive and
-    /// never shown in `Debug` output or logs. Prefer [`bearer_token`](Self::bearer_token) or
-    /// [`auth`](Self::auth) for the `Authorization` header.
+    /// never shown in `Debug` output or logs; a client with such a header (other than
+    /// `Authorization` and cookies, which are dropped on such a hop) follows no redirect to
+    /// another origin ([`Error::Redirect`]), so that the header never travels there. Prefer
+    /// [`bearer_token`](Self::bearer_token) or [`auth`](Self::auth) for the `Authorization`
+    /// header.
     ///
     /// # Errors
     /// [`Error::Config`] when the name or value is not a valid HTTP header.
@@ -296,6 +299,19 @@ impl ClientBuilder {
             ));
         }
         let root = service_root::service_root(&self.environment_url, self.allow_http_loopback)?;
+        let redirects = RedirectRules {
+            allow_http_loopback: self.allow_http_loopback,
+            // reqwest drops Authorization and cookies on a hop to another origin, not these.
+            credential_header: self
+                .default_headers
+                .keys()
+                .map(|name| name.as_str())
+                .find(|name| {
+                    redact::is_secret_header(name)
+                        && !matches!(*name, "authorization" | "cookie" | "proxy-authorization")
+                })
+                .map(str::to_owned),
+        };
         let mut headers = self.default_headers;
         headers.insert("OData-Version", HeaderValue::from_static("4.0"));
         headers.insert("OData-MaxVersion", HeaderValue::from_static("4.0"));
@@ -308,7 +324,9 @@ impl ClientBuilder {
             .timeout(self.timeout)
             .connect_timeout(self.connect_timeout)
             // Each hop must pass the same scheme rules as the service root; see `redirect`.
-            .redirect(redirect_policy(self.allow_http_loopback))
+            .redirect(redirect_policy(redirects))
+            // A Referer would carry the previous URL, secret query values included, to the next hop.
+            .referer(false)
             // F&O pins a client to one web server with an affinity cookie; its throughput guidance
             // is to drop it so that load spreads. No cookie store does exactly that.
             .build()

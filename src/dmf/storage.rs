@@ -16,7 +16,7 @@ use super::progress::TransferProgress;
 use crate::client::Client;
 use crate::part_file::{PartFile, partial_path};
 use crate::redact;
-use crate::transport::{read_capped, redirect_policy, refused_redirect};
+use crate::transport::{RedirectRules, read_capped, redirect_policy, refused_redirect};
 
 /// Size of the pieces a file is read in for uploads.
 const CHUNK: usize = 64 * 1024;
@@ -40,7 +40,13 @@ impl Transfer<'_> {
             .user_agent(concat!("d365fo-odata/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(Duration::from_secs(30))
             .timeout(self.timeout)
-            .redirect(redirect_policy(self.client.inner().allow_http_loopback))
+            // No default headers here: only the scheme rules and the hop cap apply.
+            .redirect(redirect_policy(RedirectRules {
+                allow_http_loopback: self.client.inner().allow_http_loopback,
+                credential_header: None,
+            }))
+            // A Referer would carry the signed URL to the next hop.
+            .referer(false)
             .build()
             .map_err(|e| {
                 DmfError::new(

@@ -28,7 +28,9 @@ use crate::error::{Error, Result};
 
 pub(crate) use body::read_capped;
 pub(crate) use limits::Limits;
-pub(crate) use redirect::{policy as redirect_policy, refused as refused_redirect};
+pub(crate) use redirect::{
+    Rules as RedirectRules, policy as redirect_policy, refused as refused_redirect,
+};
 #[allow(
     unused_imports,
     reason = "for `$batch`, which reads Retry-After of its parts"

@@ -8,6 +8,10 @@
 //! configured for (`301`/`302`/`303` turn into a `GET` without body, and reqwest drops the
 //! `Authorization` and cookie headers on every hop that changes origin). The send path turns such
 //! a stopped redirect into [`Error::Redirect`](crate::Error::Redirect).
+//!
+//! reqwest strips only those standard headers on such a hop: a default header of the client named
+//! like a credential (`x-api-key`, `Ocp-Apim-Subscription-Key`, ...) would go along. A client with
+//! one follows no redirect that changes origin at all.
 
 use std::fmt;
 
@@ -50,14 +54,20 @@ pub(crate) enum Decision {
     Refuse(String),
 }
 
+/// The rules of one client's redirects.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Rules {
+    /// Whether plain `http` to loopback hosts is allowed.
+    pub(crate) allow_http_loopback: bool,
+    /// The name of a default header with a credential that reqwest would carry to another
+    /// origin; with one, no hop may change origin.
+    pub(crate) credential_header: Option<String>,
+}
+
 /// Decides about a hop with `status` from `previous` (every URL requested so far, the first
 /// included) to `next`.
-pub(crate) fn decide(
-    status: StatusCode,
-    next: &Url,
-    previous: &[Url],
-    allow_http_loopback: bool,
-) -> Decision {
+pub(crate) fn decide(status: StatusCode, next: &Url, previous: &[Url], rules: &Rules) -> Decision {
+    let allow_http_loopback = rules.allow_http_loopback;
     if previous.len() > MAX_REDIRECTS {
         return Decision::Refuse(format!("more than {MAX_REDIRECTS} redirects"));
     }
@@ -75,6 +85,11 @@ pub(crate) fn decide(
     let same_origin = previous
         .last()
         .is_some_and(|from| from.origin() == next.origin());
+    if !same_origin && let Some(header) = &rules.credential_header {
+        return Decision::Refuse(format!(
+            "it leaves the origin, and the client's default header {header} would be sent along"
+        ));
+    }
     if !same_origin
         && matches!(
             status,
@@ -86,16 +101,10 @@ pub(crate) fn decide(
     Decision::Follow
 }
 
-/// The redirect policy for a client that may use plain `http` to loopback hosts when
-/// `allow_http_loopback` is set.
-pub(crate) fn policy(allow_http_loopback: bool) -> Policy {
+/// The redirect policy for a client with `rules`.
+pub(crate) fn policy(rules: Rules) -> Policy {
     Policy::custom(move |attempt: Attempt<'_>| {
-        match decide(
-            attempt.status(),
-            attempt.url(),
-            attempt.previous(),
-            allow_http_loopback,
-        ) {
+        match decide(attempt.status(), attempt.url(), attempt.previous(), &rules) {
             Decision::Follow => attempt.follow(),
             Decision::Stop => attempt.stop(),
             Decision::Refuse(reason) => {
@@ -144,28 +153,57 @@ mod tests {
         Url::parse(s).unwrap()
     }
 
+    fn rules(allow_http_loopback: bool) -> Rules {
+        Rules {
+            allow_http_loopback,
+            credential_header: None,
+        }
+    }
+
+    #[test]
+    fn a_client_with_a_credential_default_header_stays_on_its_origin() {
+        let from = [u("https://env.example/data/X")];
+        let strict = Rules {
+            allow_http_loopback: false,
+            credential_header: Some("x-api-key".into()),
+        };
+        assert_eq!(
+            decide(
+                StatusCode::FOUND,
+                &u("https://env.example/data/Y"),
+                &from,
+                &strict
+            ),
+            Decision::Follow
+        );
+        assert!(matches!(
+            decide(StatusCode::FOUND, &u("https://other.example/x"), &from, &strict),
+            Decision::Refuse(reason) if reason.contains("x-api-key")
+        ));
+    }
+
     #[test]
     fn https_hops_are_followed_and_http_only_to_loopback_with_the_opt_in() {
         let from = [u("https://env.example/data/X")];
         let found = StatusCode::FOUND;
         assert_eq!(
-            decide(found, &u("https://other.example/x"), &from, false),
+            decide(found, &u("https://other.example/x"), &from, &rules(false)),
             Decision::Follow
         );
         assert!(matches!(
-            decide(found, &u("http://other.example/x"), &from, true),
+            decide(found, &u("http://other.example/x"), &from, &rules(true)),
             Decision::Refuse(_)
         ));
         assert!(matches!(
-            decide(found, &u("http://127.0.0.1:9/x"), &from, false),
+            decide(found, &u("http://127.0.0.1:9/x"), &from, &rules(false)),
             Decision::Refuse(_)
         ));
         assert_eq!(
-            decide(found, &u("http://127.0.0.1:9/x"), &from, true),
+            decide(found, &u("http://127.0.0.1:9/x"), &from, &rules(true)),
             Decision::Follow
         );
         assert!(matches!(
-            decide(found, &u("ftp://env.example/x"), &from, true),
+            decide(found, &u("ftp://env.example/x"), &from, &rules(true)),
             Decision::Refuse(_)
         ));
     }
@@ -178,15 +216,30 @@ mod tests {
             StatusCode::PERMANENT_REDIRECT,
         ] {
             assert_eq!(
-                decide(status, &u("https://env.example/data/Y"), &from, false),
+                decide(
+                    status,
+                    &u("https://env.example/data/Y"),
+                    &from,
+                    &rules(false)
+                ),
                 Decision::Follow
             );
             assert_eq!(
-                decide(status, &u("https://env.example:8443/data/Y"), &from, false),
+                decide(
+                    status,
+                    &u("https://env.example:8443/data/Y"),
+                    &from,
+                    &rules(false)
+                ),
                 Decision::Stop
             );
             assert_eq!(
-                decide(status, &u("https://evil.example/data/Y"), &from, false),
+                decide(
+                    status,
+                    &u("https://evil.example/data/Y"),
+                    &from,
+                    &rules(false)
+                ),
                 Decision::Stop
             );
         }
@@ -199,11 +252,16 @@ mod tests {
             .collect();
         let next = u("https://env.example/next");
         assert_eq!(
-            decide(StatusCode::FOUND, &next, &chain[..MAX_REDIRECTS], false),
+            decide(
+                StatusCode::FOUND,
+                &next,
+                &chain[..MAX_REDIRECTS],
+                &rules(false)
+            ),
             Decision::Follow
         );
         assert!(matches!(
-            decide(StatusCode::FOUND, &next, &chain, false),
+            decide(StatusCode::FOUND, &next, &chain, &rules(false)),
             Decision::Refuse(_)
         ));
     }

@@ -215,7 +215,7 @@ pub enum Error {
     /// partly succeeded, was canceled or never finished; the package is missing or not a ZIP; a
     /// transfer to or from storage failed. Carries the execution id, last status, time waited,
     /// error messages and staging error file URLs; see [`DmfError`](crate::dmf::DmfError).
-    #[error("data management: {0}")]
+    #[error("data management: {}", Bounded(.0.as_ref(), MAX_ERROR_TEXT))]
     Dmf(Box<crate::dmf::DmfError>),
 
     /// A response body was larger than the client accepts
@@ -434,5 +434,55 @@ impl Error {
             column: source.column(),
             message: redact::truncate(&redact::text(&message), MAX_ERROR_TEXT).into_owned(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_huge_service_error_is_shown_cut_with_a_marker() {
+        let body = format!(
+            r#"{{"error":{{"code":"","message":"{}"}}}}"#,
+            "y".repeat(1 << 20)
+        );
+        let e = Error::Service(Box::new(ServiceError::from_response(
+            500,
+            "GET",
+            "https://env.example/data/X",
+            None,
+            body.as_bytes(),
+        )));
+        let shown = e.to_string();
+        assert!(shown.len() < MAX_ERROR_TEXT + 100, "{}", shown.len());
+        assert!(
+            shown.ends_with("[truncated at 4096 bytes]"),
+            "{}",
+            &shown[4000..]
+        );
+        assert_eq!(
+            e.service_error().unwrap().message.len(),
+            1 << 20,
+            "the whole message stays available"
+        );
+    }
+
+    #[test]
+    fn urls_in_errors_are_shown_without_secrets() {
+        let e = Error::Timeout {
+            method: "GET".into(),
+            url: "https://u:pw@h/x?sig=S3CR3T".into(),
+            after: Duration::from_secs(1),
+        };
+        let shown = e.to_string();
+        assert!(
+            !shown.contains("S3CR3T") && !shown.contains("pw@"),
+            "{shown}"
+        );
+        let source = serde_json::from_str::<u32>(r#""https://h/x?code=C0DE""#).unwrap_err();
+        let e = Error::decode("a number", "https://h/x?token=T0K", &source);
+        let shown = format!("{e} {e:?}");
+        assert!(!shown.contains("C0DE") && !shown.contains("T0K"), "{shown}");
     }
 }

@@ -266,7 +266,7 @@ impl<T> Rows<T> {
             if rows.len() == max_rows {
                 return Err(Error::RowLimitExceeded {
                     limit: max_rows,
-                    url: url.to_owned(),
+                    url: redact::url_text(url),
                 });
             }
             rows.push(row);

@@ -28,13 +28,17 @@ mod poll;
 pub mod profile;
 mod query;
 pub mod recurring;
+mod redact;
 pub mod retry;
 mod service_error;
 mod transport;
 
 pub use auth::{Auth, Secret};
 pub use batch::{Batch, BatchError, BatchResults, ChangeSet, Slot};
-pub use client::{Client, ClientBuilder, DEFAULT_MAX_PAGE_SIZE, DEFAULT_TIMEOUT};
+pub use client::{
+    Client, ClientBuilder, DEFAULT_MAX_PAGE_SIZE, DEFAULT_MAX_RESPONSE_SIZE, DEFAULT_TIMEOUT,
+    MAX_REDIRECTS,
+};
 pub use crud::{CreateRequest, DeleteRequest, ETag, EntityRef, GetRequest, UpdateRequest};
 pub use entity::{Entity, EntityKey};
 pub use error::{Error, Result};

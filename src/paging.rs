@@ -4,13 +4,22 @@
 //! links work) and followed as is. It must stay on the service's origin and under its root; a link
 //! anywhere else is refused with [`Error::ForeignNextLink`] so that credentials never leave.
 //!
+//! A next link that was already followed in the same read means the server's paging runs in a
+//! circle: the read ends with [`Error::NextLinkLoop`] instead of fetching the same pages forever.
+//! To keep memory bounded, a read remembers a 128-bit keyed hash of each link, not the link, and
+//! at most the last [`REMEMBERED_LINKS`] of them (about 4 MB at most, reached only after that many
+//! pages): a circle of up to that many pages is caught on its first repeat. Two different links
+//! with the same hash (odds about 1 in 10^28 for a read of 100,000 pages) would end a read early.
+//!
 //! Rows are decoded straight from the response bytes by a [`RowDecoder`]: serde for a whole
 //! entity type, the selection's own decoder for a projection (see [`Selection`](crate::Selection)).
 //! Each page is fetched inside an `odata.page` tracing span that records the entity set, the
 //! status, the number of rows and the time taken (the request span inside it carries the
 //! redacted URL and the attempts).
 
+use std::collections::{HashSet, VecDeque};
 use std::fmt;
+use std::hash::{BuildHasher, RandomState};
 use std::marker::PhantomData;
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -27,7 +36,48 @@ use url::Url;
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::query::ListOf;
+use crate::redact;
 use crate::transport;
+
+/// How many links of one read are remembered to notice a repeat (see the module docs).
+pub(crate) const REMEMBERED_LINKS: usize = 100_000;
+
+/// The links one paged read has followed, as keyed 128-bit hashes, the last
+/// [`REMEMBERED_LINKS`] of them.
+struct SeenLinks {
+    keys: (RandomState, RandomState),
+    set: HashSet<(u64, u64)>,
+    order: VecDeque<(u64, u64)>,
+    /// Pages fetched so far.
+    pages: u64,
+}
+
+impl SeenLinks {
+    fn new() -> Self {
+        SeenLinks {
+            keys: (RandomState::new(), RandomState::new()),
+            set: HashSet::new(),
+            order: VecDeque::new(),
+            pages: 0,
+        }
+    }
+
+    /// Records `url`; `false` when it was recorded before.
+    fn insert(&mut self, url: &Url) -> bool {
+        let text = url.as_str();
+        let hash = (self.keys.0.hash_one(text), self.keys.1.hash_one(text));
+        if !self.set.insert(hash) {
+            return false;
+        }
+        self.order.push_back(hash);
+        if self.order.len() > REMEMBERED_LINKS
+            && let Some(oldest) = self.order.pop_front()
+        {
+            self.set.remove(&oldest);
+        }
+        true
+    }
+}
 
 /// The `Prefer` request header (RFC 7240).
 const PREFER: HeaderName = HeaderName::from_static("prefer");
@@ -216,7 +266,7 @@ impl<T> Rows<T> {
             if rows.len() == max_rows {
                 return Err(Error::RowLimitExceeded {
                     limit: max_rows,
-                    url: url.to_owned(),
+                    url: redact::url_text(url),
                 });
             }
             rows.push(row);
@@ -253,13 +303,19 @@ pub(crate) fn pages<D: RowDecoder>(
 ) -> Pages<D::Row> {
     let start = first.map(Some);
     let inner = stream::try_unfold(
-        (client, entity_set, decoder, Some(start)),
-        |(client, entity_set, decoder, next)| async move {
+        (client, entity_set, decoder, Some(start), SeenLinks::new()),
+        |(client, entity_set, decoder, next, mut seen)| async move {
             let url = match next {
                 None | Some(Ok(None)) => return Ok(None),
                 Some(Err(e)) => return Err(e),
                 Some(Ok(Some(url))) => url,
             };
+            if !seen.insert(&url) {
+                return Err(Error::NextLinkLoop {
+                    next_link: redact::url(&url).into_owned(),
+                    pages: seen.pages,
+                });
+            }
             let span = tracing::info_span!(
                 "odata.page",
                 entity_set = %entity_set,
@@ -271,8 +327,12 @@ pub(crate) fn pages<D: RowDecoder>(
             let page = fetch_page(&client, &entity_set, &url, &decoder, &span)
                 .instrument(span.clone())
                 .await?;
+            seen.pages += 1;
             let next = page.next_link.clone();
-            Ok(Some((page, (client, entity_set, decoder, Some(Ok(next))))))
+            Ok(Some((
+                page,
+                (client, entity_set, decoder, Some(Ok(next)), seen),
+            )))
         },
     );
     Pages {
@@ -327,7 +387,7 @@ pub(crate) fn resolve_next_link(root: &Url, current: &Url, link: &str) -> Result
         && resolved.port_or_known_default() == root.port_or_known_default();
     if !same_origin || !resolved.path().starts_with(root.path()) {
         return Err(Error::ForeignNextLink {
-            next_link: link.to_owned(),
+            next_link: redact::url_text(link),
             origin: root.as_str().trim_end_matches('/').to_owned(),
         });
     }
@@ -377,6 +437,24 @@ mod tests {
             let e = resolve_next_link(&root, &current, link).unwrap_err();
             assert!(matches!(e, Error::ForeignNextLink { .. }), "{link}: {e:?}");
         }
+    }
+
+    #[test]
+    fn a_link_is_seen_once_and_only_the_last_ones_are_remembered() {
+        let mut seen = SeenLinks::new();
+        let link = |i: usize| url(&format!("https://env.example/data/X?$skiptoken={i}"));
+        assert!(seen.insert(&link(0)));
+        assert!(!seen.insert(&link(0)));
+        for i in 1..=REMEMBERED_LINKS {
+            assert!(seen.insert(&link(i)), "{i}");
+        }
+        assert_eq!(seen.set.len(), REMEMBERED_LINKS);
+        assert_eq!(seen.order.len(), REMEMBERED_LINKS);
+        assert!(
+            !seen.insert(&link(REMEMBERED_LINKS)),
+            "recent links are kept"
+        );
+        assert!(seen.insert(&link(0)), "the oldest was forgotten");
     }
 
     #[test]

@@ -39,6 +39,11 @@ use crate::csdl::{self, Document};
 /// How long the first bytes of a body may be to decide whether it is a CSDL document.
 const SNIFF_LIMIT: usize = 64 * 1024;
 
+/// Default largest `$metadata` document downloaded: 512 MiB. F&O's full document is of the order
+/// of 100 MB; a body that declares or sends more fails with [`FetchError::TooLarge`] instead of
+/// filling memory. Raise it with [`Fetch::max_size`].
+pub const DEFAULT_MAX_METADATA_SIZE: u64 = 512 * 1024 * 1024;
+
 /// How the download request is authorized.
 #[derive(Clone, Default)]
 #[non_exhaustive]
@@ -319,6 +324,7 @@ pub struct Fetch {
     authorization: Authorization,
     scope: Option<String>,
     timeout: Duration,
+    max_size: u64,
     progress: Option<(Duration, ProgressFn)>,
 }
 
@@ -329,6 +335,7 @@ impl fmt::Debug for Fetch {
             .field("authorization", &self.authorization)
             .field("scope", &self.scope)
             .field("timeout", &self.timeout)
+            .field("max_size", &self.max_size)
             .finish_non_exhaustive()
     }
 }
@@ -343,6 +350,7 @@ impl Fetch {
             authorization: Authorization::None,
             scope: None,
             timeout: Duration::from_secs(300),
+            max_size: DEFAULT_MAX_METADATA_SIZE,
             progress: None,
         }
     }
@@ -362,6 +370,14 @@ impl Fetch {
     /// Gives up when the whole download takes longer (default 5 minutes).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
+        self
+    }
+
+    /// Refuses a document larger than `bytes` (default [`DEFAULT_MAX_METADATA_SIZE`], 512 MiB):
+    /// one that declares more in `Content-Length` before it is read, one that sends more as soon
+    /// as it passes the limit.
+    pub fn max_size(mut self, bytes: u64) -> Self {
+        self.max_size = bytes;
         self
     }
 
@@ -477,11 +493,22 @@ impl Fetch {
         }
 
         let total = response.content_length();
+        let too_large = || FetchError::TooLarge {
+            url: url.to_string(),
+            limit: self.max_size,
+            declared: total,
+        };
+        if total.is_some_and(|t| t > self.max_size) {
+            return Err(too_large());
+        }
         let mut body = Vec::with_capacity(total.unwrap_or(0).min(128 << 20) as usize);
         let mut hasher = Sha256::new();
         let mut sniffed = false;
         let mut last_report = Instant::now();
         while let Some(chunk) = response.chunk().await.map_err(transport)? {
+            if (body.len() + chunk.len()) as u64 > self.max_size {
+                return Err(too_large());
+            }
             hasher.update(&chunk);
             body.extend_from_slice(&chunk);
             if !sniffed && (body.len() >= SNIFF_LIMIT || root_is_known(&body)) {
@@ -702,6 +729,21 @@ pub enum FetchError {
         /// The HTTP client's error.
         source: reqwest::Error,
     },
+    /// The document is larger than [`Fetch::max_size`] (it declared more in `Content-Length`,
+    /// or sent more). Reading stopped at the limit; nothing is saved.
+    #[error(
+        "GET {url}: the document is larger than the limit of {limit} bytes{}; nothing was saved \
+         (raise it with Fetch::max_size)",
+        declared.map(|d| format!(" (it declared {d} bytes)")).unwrap_or_default()
+    )]
+    TooLarge {
+        /// The `$metadata` URL.
+        url: String,
+        /// The limit in bytes.
+        limit: u64,
+        /// The length the response declared, if any.
+        declared: Option<u64>,
+    },
     /// The body is not a CSDL `edmx:Edmx` document (a sign-in page, a JSON error, ...). Nothing
     /// is saved.
     #[error(
@@ -899,6 +941,72 @@ mod tests {
     fn debug_output_hides_the_token() {
         let shown = format!("{:?}", Authorization::bearer("tok-123"));
         assert!(!shown.contains("tok-123"), "{shown}");
+    }
+
+    /// Serves one connection on loopback: `head` (status line and headers), then `body_bytes`
+    /// bytes of filler (bounded), then closes. Returns the base URL.
+    fn serve_once(head: &'static str, body_bytes: usize) -> String {
+        use std::io::{Read as _, Write as _};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let address = listener.local_addr().unwrap();
+        std::thread::spawn(move || {
+            let Ok((mut stream, _)) = listener.accept() else {
+                return;
+            };
+            let mut request = [0u8; 4096];
+            let _ = stream.read(&mut request);
+            let _ = stream.write_all(head.as_bytes());
+            let filler = [b'x'; 64 * 1024];
+            let mut sent = 0;
+            while sent < body_bytes {
+                if stream.write_all(&filler).is_err() {
+                    return;
+                }
+                sent += filler.len();
+            }
+        });
+        format!("http://{address}")
+    }
+
+    #[tokio::test]
+    async fn a_document_larger_than_the_limit_is_refused() {
+        let declared = serve_once(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/xml\r\nContent-Length: 900000000\r\n\r\n",
+            0,
+        );
+        let error = Fetch::new(declared).download().await.unwrap_err();
+        assert!(
+            matches!(
+                error,
+                FetchError::TooLarge {
+                    declared: Some(900_000_000),
+                    ..
+                }
+            ),
+            "{error}"
+        );
+        // No length declared: the limit stops the reading, long before the server is done.
+        let endless = serve_once(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/xml\r\nConnection: close\r\n\r\n<edmx:Edmx Version=\"4.0\">",
+            64 << 20,
+        );
+        let error = Fetch::new(endless)
+            .max_size(1 << 20)
+            .download()
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(
+                error,
+                FetchError::TooLarge {
+                    limit: 1_048_576,
+                    declared: None,
+                    ..
+                }
+            ),
+            "{error}"
+        );
+        assert!(error.to_string().contains("Fetch::max_size"), "{error}");
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 mod service_root;
 
+use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -12,14 +13,26 @@ use crate::auth::{Auth, Secret, TokenCache, TokenCredential, default_scope};
 use crate::error::{Error, Result};
 use crate::limits::{DEFAULT_CONCURRENCY_LIMIT, RateLimit};
 use crate::query::RawQuery;
+use crate::redact;
 use crate::retry::RetryPolicy;
-use crate::transport::{Gate, Limits};
+use crate::transport::{Gate, Limits, RedirectRules, redirect_policy};
+
+pub(crate) use service_root::permits_scheme;
 
 /// Default page size asked for with `Prefer: odata.maxpagesize`.
 pub const DEFAULT_MAX_PAGE_SIZE: u32 = 1000;
 
 /// Default timeout for one request, body included.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// Default largest response body read into memory: 256 MiB. F&O's largest real pages (10,000
+/// rows of a wide entity, a big `$batch` answer) stay well below it; a body that declares or
+/// sends more fails with [`Error::ResponseTooLarge`] instead of filling memory. Downloads that
+/// stream to a file (DMF packages, recurring integration files) are not bounded by it.
+pub const DEFAULT_MAX_RESPONSE_SIZE: u64 = 256 * 1024 * 1024;
+
+/// Most redirect hops followed for one request; one more fails with [`Error::Redirect`].
+pub const MAX_REDIRECTS: usize = 10;
 
 /// A client for one OData service (one F&O environment).
 ///
@@ -42,7 +55,6 @@ pub struct Client {
     inner: Arc<Inner>,
 }
 
-#[derive(Debug)]
 pub(crate) struct Inner {
     pub(crate) http: reqwest::Client,
     pub(crate) root: Url,
@@ -60,6 +72,24 @@ pub(crate) struct Inner {
     /// Whether plain `http://` to loopback hosts was allowed
     /// ([`ClientBuilder::allow_http_loopback`]); also governs storage URLs.
     pub(crate) allow_http_loopback: bool,
+    /// Largest success body read into memory ([`ClientBuilder::max_response_size`]).
+    pub(crate) max_response_size: u64,
+}
+
+/// Shows the settings, never the HTTP client inside (whose default headers may hold
+/// credentials).
+impl fmt::Debug for Inner {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("root", &redact::url(&self.root))
+            .field("auth", &self.auth)
+            .field("timeout", &self.timeout)
+            .field("max_page_size", &self.max_page_size)
+            .field("max_response_size", &self.max_response_size)
+            .field("retry", &self.retry)
+            .field("allow_http_loopback", &self.allow_http_loopback)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Client {
@@ -78,6 +108,7 @@ impl Client {
             retry: RetryPolicy::standard(),
             concurrency_limit: Some(DEFAULT_CONCURRENCY_LIMIT),
             rate_limit: None,
+            max_response_size: DEFAULT_MAX_RESPONSE_SIZE,
         }
     }
 
@@ -95,11 +126,7 @@ impl Client {
     /// Whether `url` may be requested by this client without TLS concerns: `https`, or plain
     /// `http` to a loopback host when [`ClientBuilder::allow_http_loopback`] was set.
     pub(crate) fn permits_scheme_of(&self, url: &Url) -> bool {
-        match url.scheme() {
-            "https" => true,
-            "http" => self.inner.allow_http_loopback && service_root::is_loopback(url),
-            _ => false,
-        }
+        permits_scheme(url, self.inner.allow_http_loopback)
     }
 
     pub(crate) fn inner(&self) -> &Inner {
@@ -108,7 +135,10 @@ impl Client {
 }
 
 /// Configures a [`Client`]; made by [`Client::builder`].
-#[derive(Debug)]
+///
+/// Its `Debug` output hides the values of default headers named like credentials
+/// (`Authorization`, cookies, anything with `key`, `token`, `secret`, `signature`, `password`,
+/// `auth`, ...) and user information in the environment URL.
 #[must_use = "a builder does nothing until build() is called"]
 pub struct ClientBuilder {
     environment_url: String,
@@ -122,6 +152,26 @@ pub struct ClientBuilder {
     retry: RetryPolicy,
     concurrency_limit: Option<usize>,
     rate_limit: Option<RateLimit>,
+    max_response_size: u64,
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("environment_url", &redact::url_text(&self.environment_url))
+            .field("auth", &self.auth)
+            .field("allow_http_loopback", &self.allow_http_loopback)
+            .field("timeout", &self.timeout)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("max_page_size", &self.max_page_size)
+            .field("max_response_size", &self.max_response_size)
+            .field("user_agent", &self.user_agent)
+            .field("default_headers", &redact::Headers(&self.default_headers))
+            .field("retry", &self.retry)
+            .field("concurrency_limit", &self.concurrency_limit)
+            .field("rate_limit", &self.rate_limit)
+            .finish()
+    }
 }
 
 impl ClientBuilder {
@@ -179,13 +229,24 @@ impl ClientBuilder {
 
     /// Adds a header sent with every request.
     ///
+    /// A value whose name looks like a credential (`Authorization`, cookies, anything with
+    /// `key`, `token`, `secret`, `signature`, `password`, `auth`, ...) is marked sensitive and
+    /// never shown in `Debug` output or logs; a client with such a header (other than
+    /// `Authorization` and cookies, which are dropped on such a hop) follows no redirect to
+    /// another origin ([`Error::Redirect`]), so that the header never travels there. Prefer
+    /// [`bearer_token`](Self::bearer_token) or [`auth`](Self::auth) for the `Authorization`
+    /// header.
+    ///
     /// # Errors
     /// [`Error::Config`] when the name or value is not a valid HTTP header.
     pub fn default_header(mut self, name: &str, value: &str) -> Result<Self> {
         let name = HeaderName::from_bytes(name.as_bytes())
             .map_err(|e| Error::config(format!("header name {name:?}: {e}")))?;
-        let value = HeaderValue::from_str(value)
+        let mut value = HeaderValue::from_str(value)
             .map_err(|e| Error::config(format!("value of header {name}: {e}")))?;
+        if redact::is_secret_header(name.as_str()) {
+            value.set_sensitive(true);
+        }
         self.default_headers.insert(name, value);
         Ok(self)
     }
@@ -213,12 +274,24 @@ impl ClientBuilder {
         self
     }
 
+    /// Largest response body read into memory, in bytes (default
+    /// [`DEFAULT_MAX_RESPONSE_SIZE`], 256 MiB). A page, an entity or any other answer that
+    /// declares more in `Content-Length` is refused before it is read, one that sends more is
+    /// refused when it passes the limit: [`Error::ResponseTooLarge`], not retried. Error bodies
+    /// are read up to 256 KiB whatever this says. Streamed downloads to a file are not bounded
+    /// by it.
+    pub fn max_response_size(mut self, bytes: u64) -> Self {
+        self.max_response_size = bytes;
+        self
+    }
+
     /// Builds the client.
     ///
     /// # Errors
     /// [`Error::Config`] or [`Error::Url`] when the environment URL is unusable (see
-    /// [`Client::builder`]), when the concurrency limit is zero, or when the HTTP stack cannot be
-    /// initialised.
+    /// [`Client::builder`]; also when it carries a user name or password: credentials go
+    /// through [`auth`](Self::auth)), when the concurrency limit is zero, or when the HTTP stack
+    /// cannot be initialised.
     pub fn build(self) -> Result<Client> {
         if self.concurrency_limit == Some(0) {
             return Err(Error::config(
@@ -226,6 +299,19 @@ impl ClientBuilder {
             ));
         }
         let root = service_root::service_root(&self.environment_url, self.allow_http_loopback)?;
+        let redirects = RedirectRules {
+            allow_http_loopback: self.allow_http_loopback,
+            // reqwest drops Authorization and cookies on a hop to another origin, not these.
+            credential_header: self
+                .default_headers
+                .keys()
+                .map(|name| name.as_str())
+                .find(|name| {
+                    redact::is_secret_header(name)
+                        && !matches!(*name, "authorization" | "cookie" | "proxy-authorization")
+                })
+                .map(str::to_owned),
+        };
         let mut headers = self.default_headers;
         headers.insert("OData-Version", HeaderValue::from_static("4.0"));
         headers.insert("OData-MaxVersion", HeaderValue::from_static("4.0"));
@@ -237,6 +323,10 @@ impl ClientBuilder {
             .default_headers(headers)
             .timeout(self.timeout)
             .connect_timeout(self.connect_timeout)
+            // Each hop must pass the same scheme rules as the service root; see `redirect`.
+            .redirect(redirect_policy(redirects))
+            // A Referer would carry the previous URL, secret query values included, to the next hop.
+            .referer(false)
             // F&O pins a client to one web server with an affinity cookie; its throughput guidance
             // is to drop it so that load spreads. No cookie store does exactly that.
             .build()
@@ -257,6 +347,7 @@ impl ClientBuilder {
                 gate: Gate::default(),
                 limits: Limits::new(self.concurrency_limit, self.rate_limit),
                 allow_http_loopback: self.allow_http_loopback,
+                max_response_size: self.max_response_size,
             }),
         })
     }

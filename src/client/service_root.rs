@@ -3,19 +3,30 @@
 use url::{Host, Url};
 
 use crate::error::{Error, Result};
+use crate::redact;
 
 /// Normalizes an environment URL into the service root (ending in `/data/`).
 ///
 /// Accepts `https://env.operations.dynamics.com`, with or without a trailing slash, with or
 /// without `/data`; keeps a path prefix such as on-premises `/namespaces/AXSF`. Rejects URLs with
-/// a query or fragment, without a host, and `http://` unless the host is loopback and
-/// `allow_http_loopback` is set.
+/// a query or fragment, without a host, with a user name or password (credentials go through
+/// [`Auth`](crate::Auth), never in the URL, where they would end up in logs and in a second
+/// `Authorization` header), and `http://` unless the host is loopback and `allow_http_loopback`
+/// is set. Messages show the URL redacted.
 pub(crate) fn service_root(input: &str, allow_http_loopback: bool) -> Result<Url> {
-    let trimmed = input.trim();
-    let mut url = Url::parse(trimmed).map_err(|e| Error::url(trimmed, e))?;
+    let raw = input.trim();
+    let mut url = Url::parse(raw).map_err(|e| Error::url(raw, e))?;
+    let shown = redact::url(&url).into_owned();
+    let trimmed = shown.as_str();
     if url.host().is_none() {
         return Err(Error::config(format!(
             "environment URL {trimmed:?} has no host"
+        )));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(Error::config(format!(
+            "environment URL {trimmed:?} must not carry a user name or password: give \
+             credentials with ClientBuilder::auth, bearer_token or credential"
         )));
     }
     if url.query().is_some() || url.fragment().is_some() {
@@ -49,6 +60,16 @@ pub(crate) fn service_root(input: &str, allow_http_loopback: bool) -> Result<Url
     let root = format!("{path}/data/");
     url.set_path(&root);
     Ok(url)
+}
+
+/// Whether a client may request `url`: `https`, or plain `http` to a loopback host when
+/// `allow_http_loopback` is set. Checked for the service root, storage URLs and every redirect.
+pub(crate) fn permits_scheme(url: &Url, allow_http_loopback: bool) -> bool {
+    match url.scheme() {
+        "https" => true,
+        "http" => allow_http_loopback && is_loopback(url),
+        _ => false,
+    }
 }
 
 /// `true` for `localhost`, 127.0.0.0/8 and `::1`.
@@ -110,6 +131,26 @@ mod tests {
         assert_eq!(root("http://127.0.0.1:4004"), "http://127.0.0.1:4004/data/");
         assert_eq!(root("http://localhost:4004"), "http://localhost:4004/data/");
         assert_eq!(root("http://[::1]:4004"), "http://[::1]:4004/data/");
+    }
+
+    #[test]
+    fn user_information_is_refused_and_never_shown() {
+        for input in [
+            "https://admin:hunter2@contoso.operations.dynamics.com",
+            "https://admin@contoso.operations.dynamics.com/data",
+            "http://admin:hunter2@127.0.0.1:4004",
+        ] {
+            let e = service_root(input, true).unwrap_err();
+            let shown = format!("{e} {e:?}");
+            assert!(matches!(e, Error::Config { .. }), "{shown}");
+            assert!(shown.contains("user name or password"), "{shown}");
+            assert!(
+                !shown.contains("hunter2") && !shown.contains("admin"),
+                "{shown}"
+            );
+        }
+        let e = service_root("https://admin:hunter2@[::1", true).unwrap_err();
+        assert!(!format!("{e} {e:?}").contains("hunter2"), "{e:?}");
     }
 
     #[test]

@@ -7,7 +7,7 @@ use std::time::Duration;
 use url::Url;
 
 use super::status::ExecutionStatus;
-use crate::transport::loggable_url;
+use crate::redact;
 
 /// A file of the records that failed to import for one entity
 /// (`GetImportStagingErrorFileUrl`). Its URL carries a storage signature (SAS): `Debug` and
@@ -32,10 +32,11 @@ impl fmt::Debug for StagingErrorFile {
 /// `url` without secret query values (the SAS signature), for messages.
 pub(crate) fn redacted(url: &str) -> String {
     match Url::parse(url) {
-        Ok(parsed) => loggable_url(&parsed).into_owned(),
+        Ok(parsed) => redact::url(&parsed).into_owned(),
+        // Not a URL: nothing of it is shown beyond what cannot be a signature.
         Err(_) => match url.split_once('?') {
-            Some((path, _)) => format!("{path}?…"),
-            None => url.to_owned(),
+            Some((path, _)) => format!("{}?…", redact::text(path)),
+            None => redact::truncate(&redact::text(url), 256).into_owned(),
         },
     }
 }

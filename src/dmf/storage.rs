@@ -15,6 +15,8 @@ use super::package::ZipProbe;
 use super::progress::TransferProgress;
 use crate::client::Client;
 use crate::part_file::{PartFile, partial_path};
+use crate::redact;
+use crate::transport::{RedirectRules, read_capped, redirect_policy, refused_redirect};
 
 /// Size of the pieces a file is read in for uploads.
 const CHUNK: usize = 64 * 1024;
@@ -31,12 +33,20 @@ pub(crate) struct Transfer<'a> {
 
 impl Transfer<'_> {
     /// The HTTP client for storage: none of the service client's default headers (which may
-    /// hold an `Authorization` a caller added), no token.
+    /// hold an `Authorization` a caller added), no token, and the service client's scheme rules
+    /// for every redirect hop.
     fn http(&self) -> Result<reqwest::Client, DmfError> {
         reqwest::Client::builder()
             .user_agent(concat!("d365fo-odata/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(Duration::from_secs(30))
             .timeout(self.timeout)
+            // No default headers here: only the scheme rules and the hop cap apply.
+            .redirect(redirect_policy(RedirectRules {
+                allow_http_loopback: self.client.inner().allow_http_loopback,
+                credential_header: None,
+            }))
+            // A Referer would carry the signed URL to the next hop.
+            .referer(false)
             .build()
             .map_err(|e| {
                 DmfError::new(
@@ -84,6 +94,12 @@ impl Transfer<'_> {
         let parsed = self.checked(url)?;
         let shown = redacted(url);
         let broke_off = |what: &str, e: reqwest::Error| {
+            if let Some(refused) = refused_redirect(&e) {
+                return DmfError::new(
+                    DmfErrorKind::UnsafeStorageUrl,
+                    format!("downloading the package from {shown}: {refused}"),
+                );
+            }
             DmfError::new(
                 DmfErrorKind::Transfer,
                 format!("{what} the package from {shown}"),
@@ -190,6 +206,12 @@ impl Transfer<'_> {
             .send()
             .await
             .map_err(|e| {
+                if let Some(refused) = refused_redirect(&e) {
+                    return DmfError::new(
+                        DmfErrorKind::UnsafeStorageUrl,
+                        format!("uploading {} to {shown}: {refused}", path.display()),
+                    );
+                }
                 DmfError::new(
                     DmfErrorKind::Transfer,
                     format!("uploading {} to {shown} failed", path.display()),
@@ -253,18 +275,17 @@ fn io_error(what: &str, path: &Path, e: std::io::Error) -> DmfError {
 
 /// The error for a storage answer with status other than 2xx: 404 is
 /// [`DmfErrorKind::PackageNotFound`], others [`DmfErrorKind::Storage`] with the storage's code.
-async fn storage_error(mut response: reqwest::Response, method: &str, shown: &str) -> DmfError {
+async fn storage_error(response: reqwest::Response, method: &str, shown: &str) -> DmfError {
     let status = response.status();
-    let mut body = Vec::new();
-    while body.len() < ERROR_BODY_LIMIT {
-        match response.chunk().await {
-            Ok(Some(chunk)) => body.extend_from_slice(&chunk),
-            _ => break,
-        }
-    }
+    // Only the code and message are wanted: the rest of a long body is left unread.
+    let body = read_capped(response, ERROR_BODY_LIMIT)
+        .await
+        .map(|b| b.bytes)
+        .unwrap_or_default();
     let text = String::from_utf8_lossy(&body);
-    let code = xml_element(&text, "Code");
-    let message = xml_element(&text, "Message");
+    let code = xml_element(&text, "Code").map(|c| redact::truncate(&c, 256).into_owned());
+    let message = xml_element(&text, "Message")
+        .map(|m| redact::truncate(&redact::text(&m), 1024).into_owned());
     let detail = match (&code, &message) {
         (Some(c), Some(m)) => format!(": {c}: {m}"),
         (Some(c), None) => format!(": {c}"),
@@ -309,6 +330,52 @@ mod tests {
             Some("Signature expired.")
         );
         assert_eq!(xml_element("<html/>", "Code"), None);
+    }
+
+    /// Answers one connection on loopback with `answer`, then closes. Returns the base URL.
+    fn answer_once(answer: String) -> String {
+        use std::io::{Read as _, Write as _};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let address = listener.local_addr().unwrap();
+        std::thread::spawn(move || {
+            if let Ok((mut stream, _)) = listener.accept() {
+                let mut request = [0u8; 4096];
+                let _ = stream.read(&mut request);
+                let _ = stream.write_all(answer.as_bytes());
+            }
+        });
+        format!("http://{address}")
+    }
+
+    #[tokio::test]
+    async fn a_storage_redirect_to_plain_http_elsewhere_is_refused() {
+        let base = answer_once(
+            "HTTP/1.1 302 Found\r\nLocation: http://example.invalid/p.zip?sv=1&sig=S3CR3T\r\n\
+             Content-Length: 0\r\nConnection: close\r\n\r\n"
+                .to_owned(),
+        );
+        let client = Client::builder("http://127.0.0.1:1")
+            .allow_http_loopback()
+            .build()
+            .unwrap();
+        let transfer = Transfer {
+            client: &client,
+            timeout: Duration::from_secs(10),
+            progress: None,
+        };
+        let mut sink = Vec::new();
+        let e = transfer
+            .download(&format!("{base}/p.zip?sig=0R1G1NAL"), &mut sink)
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind, DmfErrorKind::UnsafeStorageUrl, "{e}");
+        let shown = format!("{e} {e:?}");
+        assert!(shown.contains("plain http"), "{shown}");
+        assert!(
+            !shown.contains("S3CR3T") && !shown.contains("0R1G1NAL"),
+            "{shown}"
+        );
+        assert!(sink.is_empty());
     }
 
     #[test]

@@ -44,9 +44,25 @@ impl MessageId {
         if id.trim().is_empty() {
             return Err(empty());
         }
+        if id.len() > MAX_MESSAGE_ID {
+            return Err(Error::Decode {
+                what: "message id of the enqueue response".to_owned(),
+                url: url.to_owned(),
+                line: 1,
+                column: 1,
+                message: format!(
+                    "the answer is {} bytes long, not a message id (at most {MAX_MESSAGE_ID})",
+                    id.len()
+                ),
+            });
+        }
         Ok(MessageId(id))
     }
 }
+
+/// Longest message id accepted from an enqueue response (F&O sends a GUID, 36 to 38 characters):
+/// a longer answer is not an id, and would otherwise be kept and shown whole.
+const MAX_MESSAGE_ID: usize = 256;
 
 impl fmt::Display for MessageId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -233,6 +249,15 @@ mod tests {
             let e = MessageId::from_enqueue_response(body, "https://x/api").unwrap_err();
             assert!(e.to_string().contains("https://x/api"), "{e}");
         }
+    }
+
+    #[test]
+    fn an_answer_far_longer_than_an_id_is_refused() {
+        let page = "<html>".repeat(10_000);
+        let e = MessageId::from_enqueue_response(page.as_bytes(), "https://x/api").unwrap_err();
+        assert!(matches!(e, Error::Decode { .. }), "{e:?}");
+        assert!(e.to_string().contains("60000 bytes long"), "{e}");
+        assert!(e.to_string().len() < 1024, "{e}");
     }
 
     #[test]

@@ -7,8 +7,9 @@
 //! retry loop ([`retry`]) decides from the client's [`RetryPolicy`](crate::RetryPolicy) whether
 //! and when to try again.
 
+mod body;
 mod limits;
-mod redact;
+mod redirect;
 mod retry;
 mod retry_after;
 mod status;
@@ -25,8 +26,11 @@ use url::Url;
 use crate::client::Client;
 use crate::error::{Error, Result};
 
+pub(crate) use body::read_capped;
 pub(crate) use limits::Limits;
-pub(crate) use redact::loggable_url;
+pub(crate) use redirect::{
+    Rules as RedirectRules, policy as redirect_policy, refused as refused_redirect,
+};
 #[allow(
     unused_imports,
     reason = "for `$batch`, which reads Retry-After of its parts"
@@ -126,7 +130,7 @@ pub(crate) async fn send(client: &Client, request: Request) -> Result<Response> 
     let span = tracing::info_span!(
         "odata.request",
         method = %request.method,
-        url = %redact::loggable_url(&request.url),
+        url = %crate::redact::url(&request.url),
         status = tracing::field::Empty,
         attempts = tracing::field::Empty,
         duration_ms = tracing::field::Empty,
@@ -265,9 +269,32 @@ async fn send_once(
             cause,
         }
     };
-    let response = builder.send().await.map_err(transport_failure)?;
+    let response = builder
+        .send()
+        .await
+        .map_err(|e| match redirect::refused(&e) {
+            Some(refused) => Failure::from(Error::Redirect {
+                method: method.to_string(),
+                url: crate::redact::url(url).into_owned(),
+                location: refused.location.clone(),
+                reason: refused.reason.clone(),
+            }),
+            None => transport_failure(e),
+        })?;
     let status = response.status();
     let headers = response.headers().clone();
+    if let Some(reason) = redirect::stopped(status) {
+        let location = headers
+            .get(reqwest::header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("(no Location header)");
+        return Err(Failure::from(Error::Redirect {
+            method: method.to_string(),
+            url: crate::redact::url(url).into_owned(),
+            location: crate::redact::url_text(location),
+            reason,
+        }));
+    }
     if status.is_success() && request.stream_body {
         return Ok(Response {
             status,
@@ -276,8 +303,20 @@ async fn send_once(
             stream: Some(response),
         });
     }
-    let body = response.bytes().await.map_err(transport_failure)?;
     if status.is_success() {
+        let body = body::read_limited(response, inner.max_response_size)
+            .await
+            .map_err(|e| match e {
+                body::BodyError::Transport(e) => transport_failure(e),
+                body::BodyError::TooLarge { limit, declared } => {
+                    Failure::from(Error::ResponseTooLarge {
+                        method: method.to_string(),
+                        url: crate::redact::url(url).into_owned(),
+                        limit,
+                        declared,
+                    })
+                }
+            })?;
         return Ok(Response {
             status,
             headers,
@@ -285,8 +324,11 @@ async fn send_once(
             stream: None,
         });
     }
+    let body = body::read_error_body(response)
+        .await
+        .map_err(transport_failure)?;
     Err(Failure {
-        error: status_error(method, url, status, &headers, &body),
+        error: status::error_with_body(method, url, status, &headers, &body),
         cause: Cause::Status {
             status,
             retry_after: retry_after(&headers, SystemTime::now()),

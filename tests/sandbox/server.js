@@ -61,7 +61,8 @@ async function main() {
   const loaded = await seed.load(db)
   console.error(`sandbox: seeded ${JSON.stringify(loaded)}`)
 
-  const metadataXml = metadata.rewrite(cds.compile.to.edmx(csn, { service: NS }), cds.model, NS)
+  let metadataXml = metadata.rewrite(cds.compile.to.edmx(csn, { service: NS }), cds.model, NS)
+  if (opts.wire === 'fno') metadataXml = metadata.nonNullableEnums(metadataXml, cds.model, NS)
 
   let port = 0
   const baseUrl = () => `http://127.0.0.1:${port}`

@@ -1,29 +1,6 @@
 //! The error a service sends back: HTTP status, the OData error body and F&O's diagnostics.
 //!
-//! OData v4 services answer errors with `{"error":{"code","message","target","details",
-//! "innererror"}}`. What F&O sends, and how [`ServiceError`] reads it:
-//!
-//! * `code` is usually empty (`"0022"` has been seen); `message` is generic, often
-//!   `An error has occurred.`
-//! * `innererror` holds a .NET exception (`message`, `type`, `stacktrace`) and may nest further
-//!   ones as `internalexception`, each of the same shape. The real cause sits in the innermost:
-//!   a `$filter` or `$select` naming an unknown property answers `Exception has been thrown by
-//!   the target of an invocation.` outside and `The property 'X' does not exist on type
-//!   'Microsoft.Dynamics.DataEntities.Y'…` inside. [`ServiceError::causes`] gives every level,
-//!   outermost first; `Display` shows the innermost message and says so.
-//! * A failed write (answered 400 directly, 500 inside `$batch`) carries the X++ Infolog in
-//!   `innererror.message`: `Write failed for table row of type '…'. Infolog: Warning: …; Warning:
-//!   …`. [`ServiceError::infolog`] splits it into entries across the whole chain: an entry starts
-//!   with `Info:`, `Warning:` or `Error:` after `; ` or a newline; a `;` or newline inside one X++
-//!   message stays in its entry.
-//!
-//! Anything else (an HTML page from a proxy, plain text, JSON too deeply nested to read) is kept
-//! as the message, shortened. Hostile bodies are bounded: at most
-//! [`ServiceError::MAX_CAUSES`] levels of the chain are kept (the outermost ones and the
-//! innermost; how many were left out is [`ServiceError::causes_omitted`]), any depth of nesting is
-//! read without recursion, each message is kept up to [`ServiceError::MAX_MESSAGE_BYTES`] (cut
-//! with a visible marker), and `Display` shows at most [`ServiceError::MAX_DISPLAY_BYTES`] of any
-//! one message.
+//! The F&O shapes read here are described on [`ServiceError`].
 
 mod chain;
 mod infolog;
@@ -49,8 +26,34 @@ const MAX_DETAILS: usize = 32;
 /// An error response from the service.
 ///
 /// The public fields hold the top of the OData error body; [`causes`](Self::causes) holds the
-/// `innererror` chain. See the [module documentation](self) for the F&O shapes it reads and the
-/// bounds it keeps.
+/// `innererror` chain.
+///
+/// # What F&O sends
+///
+/// OData v4 services answer errors with `{"error":{"code","message","target","details",
+/// "innererror"}}`. What F&O sends, and how [`ServiceError`] reads it:
+///
+/// * `code` is usually empty (`"0022"` has been seen); `message` is generic, often
+///   `An error has occurred.`
+/// * `innererror` holds a .NET exception (`message`, `type`, `stacktrace`) and may nest further
+///   ones as `internalexception`, each of the same shape. The real cause sits in the innermost:
+///   a `$filter` or `$select` naming an unknown property answers `Exception has been thrown by
+///   the target of an invocation.` outside and `The property 'X' does not exist on type
+///   'Microsoft.Dynamics.DataEntities.Y'…` inside. [`causes`](Self::causes) gives every level,
+///   outermost first; `Display` shows the innermost message and says so.
+/// * A failed write (answered 400 directly, 500 inside `$batch`) carries the X++ Infolog in
+///   `innererror.message`: `Write failed for table row of type '…'. Infolog: Warning: …; Warning:
+///   …`. [`infolog`](Self::infolog) splits it into entries across the whole chain: an entry starts
+///   with `Info:`, `Warning:` or `Error:` after `; ` or a newline; a `;` or newline inside one X++
+///   message stays in its entry.
+///
+/// Anything else (an HTML page from a proxy, plain text, JSON too deeply nested to read) is kept
+/// as the message, shortened. Hostile bodies are bounded: at most
+/// [`MAX_CAUSES`](Self::MAX_CAUSES) levels of the chain are kept (the outermost ones and the
+/// innermost; how many were left out is [`causes_omitted`](Self::causes_omitted)), any depth of nesting is
+/// read without recursion, each message is kept up to [`MAX_MESSAGE_BYTES`](Self::MAX_MESSAGE_BYTES) (cut
+/// with a visible marker), and `Display` shows at most [`MAX_DISPLAY_BYTES`](Self::MAX_DISPLAY_BYTES) of any
+/// one message.
 ///
 /// ```
 /// use d365fo_odata::ServiceError;

@@ -268,3 +268,59 @@ fn decode_string(token: &str) -> String {
             .to_owned()
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CHAIN: &str = r#"{"message":"outer \"quoted\" \\ text","type":"A","stacktrace":"s","extra":[1,{"x":"}]"},null,true,-1.5e3],"internalexception":{"internalexception":{"message":"innermost ü","type":"C"},"message":"middle","type":"B"}}"#;
+
+    #[test]
+    fn reads_escapes_skips_unknown_members_and_follows_the_chain() {
+        let chain = scan(CHAIN);
+        let got: Vec<(usize, &str, Option<&str>)> = chain
+            .causes
+            .iter()
+            .map(|c| (c.level, c.message.as_str(), c.kind.as_deref()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (0, r#"outer "quoted" \ text"#, Some("A")),
+                (1, "middle", Some("B")),
+                (2, "innermost ü", Some("C")),
+            ]
+        );
+        assert_eq!(chain.omitted, 0);
+    }
+
+    #[test]
+    fn malformed_or_cut_text_never_panics_and_stays_bounded() {
+        // Every prefix, and every prefix with a byte replaced by a structural character.
+        for cut in 0..=CHAIN.len() {
+            let Some(prefix) = CHAIN.get(..cut) else {
+                continue;
+            };
+            let chain = scan(prefix);
+            assert!(chain.causes.len() <= ServiceError::MAX_CAUSES);
+            for junk in ["}", "{", "\"", "\\", ":", ","] {
+                let mut text = prefix.to_owned();
+                if let Some((at, _)) = text.char_indices().nth(cut / 2) {
+                    text.replace_range(
+                        at..at + text[at..].chars().next().map_or(0, char::len_utf8),
+                        junk,
+                    );
+                }
+                let chain = scan(&text);
+                assert!(chain.causes.len() <= ServiceError::MAX_CAUSES, "{text}");
+            }
+        }
+    }
+
+    #[test]
+    fn non_object_values_give_no_chain() {
+        for raw in ["null", "42", "[]", "true", ""] {
+            assert!(scan(raw).causes.is_empty(), "{raw}");
+        }
+    }
+}

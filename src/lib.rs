@@ -51,7 +51,7 @@ pub use query::{
     Projection, Query, RawQuery, Required, SelectFields, SelectItem, Selection, Whole,
 };
 pub use retry::RetryPolicy;
-pub use service_error::{ErrorDetail, ServiceError};
+pub use service_error::{ErrorCause, ErrorDetail, ServiceError};
 
 /// The README's code examples, compiled as doc tests so they cannot drift from the API.
 #[doc = include_str!("../README.md")]

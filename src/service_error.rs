@@ -1,18 +1,75 @@
 //! The error a service sends back: HTTP status, the OData error body and F&O's diagnostics.
 //!
-//! OData v4 services answer errors with `{"error":{"code","message","target","details",
-//! "innererror"}}`. F&O usually leaves `code` empty and puts the useful text (the X++ Infolog) in
-//! `innererror.message`; [`ServiceError::infolog`] splits it into lines. Anything else (an HTML
-//! page from a proxy, plain text) is kept as the message, shortened.
+//! The F&O shapes read here are described on [`ServiceError`].
 
+mod chain;
+mod infolog;
+
+use std::collections::HashSet;
 use std::fmt;
 
 use serde::Deserialize;
+use serde_json::value::RawValue;
 
 /// Longest excerpt of a non-OData error body kept in [`ServiceError::message`].
 const MAX_BODY_EXCERPT: usize = 512;
 
+/// Longest stack trace kept per level of the chain.
+const MAX_STACKTRACE_BYTES: usize = 8 * 1024;
+
+/// Longest `code` or `target` kept.
+const MAX_SHORT_FIELD_BYTES: usize = 256;
+
+/// Most entries of `details` kept.
+const MAX_DETAILS: usize = 32;
+
 /// An error response from the service.
+///
+/// The public fields hold the top of the OData error body; [`causes`](Self::causes) holds the
+/// `innererror` chain.
+///
+/// # What F&O sends
+///
+/// OData v4 services answer errors with `{"error":{"code","message","target","details",
+/// "innererror"}}`. What F&O sends, and how [`ServiceError`] reads it:
+///
+/// * `code` is usually empty (`"0022"` has been seen); `message` is generic, often
+///   `An error has occurred.`
+/// * `innererror` holds a .NET exception (`message`, `type`, `stacktrace`) and may nest further
+///   ones as `internalexception`, each of the same shape. The real cause sits in the innermost:
+///   a `$filter` or `$select` naming an unknown property answers `Exception has been thrown by
+///   the target of an invocation.` outside and `The property 'X' does not exist on type
+///   'Microsoft.Dynamics.DataEntities.Y'…` inside. [`causes`](Self::causes) gives every level,
+///   outermost first; `Display` shows the innermost message and says so.
+/// * A failed write (answered 400 directly, 500 inside `$batch`) carries the X++ Infolog in
+///   `innererror.message`: `Write failed for table row of type '…'. Infolog: Warning: …; Warning:
+///   …`. [`infolog`](Self::infolog) splits it into entries across the whole chain: an entry starts
+///   with `Info:`, `Warning:` or `Error:` after `; ` or a newline; a `;` or newline inside one X++
+///   message stays in its entry.
+///
+/// Anything else (an HTML page from a proxy, plain text, JSON too deeply nested to read) is kept
+/// as the message, shortened. Hostile bodies are bounded: at most
+/// [`MAX_CAUSES`](Self::MAX_CAUSES) levels of the chain are kept (the outermost ones and the
+/// innermost; how many were left out is [`causes_omitted`](Self::causes_omitted)), any depth of nesting is
+/// read without recursion, each message is kept up to [`MAX_MESSAGE_BYTES`](Self::MAX_MESSAGE_BYTES) (cut
+/// with a visible marker), and `Display` shows at most [`MAX_DISPLAY_BYTES`](Self::MAX_DISPLAY_BYTES) of any
+/// one message.
+///
+/// ```
+/// use d365fo_odata::ServiceError;
+///
+/// let body = br#"{"error":{"code":"","message":"An error has occurred.","innererror":{
+///   "message":"Exception has been thrown by the target of an invocation.",
+///   "type":"System.Reflection.TargetInvocationException","stacktrace":"   at ...",
+///   "internalexception":{
+///     "message":"The property 'Colour' does not exist on type 'Microsoft.Dynamics.DataEntities.CustomerV3'. Make sure to only use property names that are defined by the type.",
+///     "type":"Microsoft.OData.ODataException","stacktrace":"   at ..."}}}}"#;
+/// let e = ServiceError::from_response(400, "GET", "https://contoso/data/CustomersV3", None, body);
+/// assert_eq!(e.causes().len(), 2);
+/// assert_eq!(e.innermost_cause().unwrap().kind.as_deref(), Some("Microsoft.OData.ODataException"));
+/// assert!(e.to_string().contains("innermost cause"));
+/// assert!(e.to_string().contains("The property 'Colour' does not exist"));
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ServiceError {
@@ -22,21 +79,44 @@ pub struct ServiceError {
     pub method: String,
     /// URL of the failed request.
     pub url: String,
-    /// OData error `code` (often empty on F&O).
+    /// OData error `code` (often empty on F&O), at most 256 bytes.
     pub code: String,
-    /// OData error `message`, or an excerpt of the body when it was not an OData error.
+    /// OData error `message`, or an excerpt of the body when it was not an OData error; at most
+    /// [`MAX_MESSAGE_BYTES`](Self::MAX_MESSAGE_BYTES) (then cut with a marker).
     pub message: String,
     /// OData error `target`, when the service named the offending property or segment.
     pub target: Option<String>,
-    /// OData error `details`.
+    /// OData error `details` (at most 32 entries).
     pub details: Vec<ErrorDetail>,
-    /// `innererror.message` (F&O: the Infolog text of a failed write).
+    /// `innererror.message` (F&O: the Infolog text of a failed write, or the outermost .NET
+    /// exception's message); the same as the first of [`causes`](Self::causes).
     pub inner_message: Option<String>,
     /// `innererror.type` (F&O: the .NET exception type).
     pub inner_type: Option<String>,
     /// The service's activity id for the request (F&O `ms-dyn-aid`, else `x-ms-request-id` or
     /// `request-id`).
     pub activity_id: Option<String>,
+    causes: Vec<ErrorCause>,
+    causes_omitted: usize,
+}
+
+/// One level of an error body's `innererror` chain: `innererror` itself (level 0) or one of the
+/// `internalexception` objects nested in it (level 1, 2, …).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ErrorCause {
+    /// How deep in the chain this level sits: 0 for `innererror`, 1 for its
+    /// `internalexception`, and so on (the real depth, also when levels were left out).
+    pub level: usize,
+    /// The level's `message`, at most [`ServiceError::MAX_MESSAGE_BYTES`] (then cut, ending with
+    /// a marker that says how many bytes were cut).
+    pub message: String,
+    /// The level's `type` (F&O: the .NET exception type), when not empty.
+    pub kind: Option<String>,
+    /// The level's `stacktrace`, when not blank, at most 8 KiB.
+    pub stacktrace: Option<String>,
+    /// Whether `message` was cut at [`ServiceError::MAX_MESSAGE_BYTES`].
+    pub truncated: bool,
 }
 
 /// One entry of an OData error's `details` array.
@@ -55,40 +135,47 @@ pub struct ErrorDetail {
 }
 
 #[derive(Deserialize)]
-struct Envelope {
-    error: Body,
+struct Envelope<'a> {
+    #[serde(borrow)]
+    error: Body<'a>,
 }
 
 #[derive(Deserialize)]
-struct Body {
+struct Body<'a> {
     #[serde(default)]
-    code: String,
+    code: Option<String>,
     #[serde(default)]
-    message: String,
+    message: Option<String>,
     #[serde(default)]
     target: Option<String>,
     #[serde(default)]
-    details: Vec<ErrorDetail>,
-    #[serde(default)]
-    innererror: Option<Inner>,
-}
-
-#[derive(Deserialize)]
-struct Inner {
-    #[serde(default)]
-    message: Option<String>,
-    #[serde(default, rename = "type")]
-    kind: Option<String>,
+    details: Option<Vec<ErrorDetail>>,
+    // Raw text: serde_json skips it iteratively, so a chain of any depth parses; chain.rs walks it.
+    #[serde(default, borrow)]
+    innererror: Option<&'a RawValue>,
 }
 
 /// Response headers that carry a request's activity id, most specific first.
 pub(crate) const ACTIVITY_ID_HEADERS: [&str; 3] = ["ms-dyn-aid", "x-ms-request-id", "request-id"];
 
 impl ServiceError {
+    /// Most levels of the `innererror` chain kept: the outermost `MAX_CAUSES - 1` and the
+    /// innermost. The others are counted in [`causes_omitted`](Self::causes_omitted).
+    pub const MAX_CAUSES: usize = 16;
+
+    /// Most bytes of one message kept (the top `message` and each level's); longer text is cut
+    /// at a character boundary and ends with `… [N more bytes cut]`.
+    pub const MAX_MESSAGE_BYTES: usize = 64 * 1024;
+
+    /// Most bytes of one message that `Display` shows; longer ones end with
+    /// `… [N more bytes]`.
+    pub const MAX_DISPLAY_BYTES: usize = 1024;
+
     /// Builds the error for a response with `status` and `body`.
     ///
-    /// An OData error body fills the structured fields; any other body becomes the message
-    /// (whitespace-collapsed and cut to a readable length).
+    /// An OData error body fills the structured fields and the chain; any other body becomes the
+    /// message (whitespace-collapsed and cut to a readable length). Never fails and never panics,
+    /// whatever the body.
     pub fn from_response(
         status: u16,
         method: &str,
@@ -107,16 +194,29 @@ impl ServiceError {
             inner_message: None,
             inner_type: None,
             activity_id,
+            causes: Vec::new(),
+            causes_omitted: 0,
         };
-        match serde_json::from_slice::<Envelope>(body) {
+        match serde_json::from_slice::<Envelope<'_>>(body) {
             Ok(Envelope { error: b }) => {
-                error.code = b.code;
-                error.message = b.message;
-                error.target = b.target;
-                error.details = b.details;
-                if let Some(inner) = b.innererror {
-                    error.inner_message = inner.message;
-                    error.inner_type = inner.kind;
+                error.code = cap_text(b.code.unwrap_or_default(), MAX_SHORT_FIELD_BYTES).0;
+                error.message = cap_text(b.message.unwrap_or_default(), Self::MAX_MESSAGE_BYTES).0;
+                error.target = b.target.map(|t| cap_text(t, MAX_SHORT_FIELD_BYTES).0);
+                let mut details = b.details.unwrap_or_default();
+                details.truncate(MAX_DETAILS);
+                for d in &mut details {
+                    d.message = cap_text(std::mem::take(&mut d.message), Self::MAX_MESSAGE_BYTES).0;
+                    d.code = cap_text(std::mem::take(&mut d.code), MAX_SHORT_FIELD_BYTES).0;
+                }
+                error.details = details;
+                if let Some(raw) = b.innererror {
+                    let chain = chain::scan(raw.get());
+                    error.causes = chain.causes;
+                    error.causes_omitted = chain.omitted;
+                }
+                if let Some(first) = error.causes.first().filter(|c| c.level == 0) {
+                    error.inner_message = Some(first.message.clone());
+                    error.inner_type = first.kind.clone();
                 }
             }
             Err(_) => error.message = excerpt(body),
@@ -124,29 +224,104 @@ impl ServiceError {
         error
     }
 
-    /// The Infolog lines of an F&O write failure (`Info:`, `Warning:`, `Error:` entries of
-    /// `innererror.message`), in order. Empty when the service sent none.
+    /// The `innererror` chain, outermost first: `innererror` itself, then each nested
+    /// `internalexception`. Empty when the body had no `innererror`. At most
+    /// [`MAX_CAUSES`](Self::MAX_CAUSES) levels; the last is always the innermost one sent.
+    pub fn causes(&self) -> &[ErrorCause] {
+        &self.causes
+    }
+
+    /// How many levels of a longer chain were left out (between the outermost ones kept and the
+    /// innermost).
+    pub fn causes_omitted(&self) -> usize {
+        self.causes_omitted
+    }
+
+    /// The innermost level of the chain that has a message: where F&O puts the real cause
+    /// (e.g. `The property 'X' does not exist on type '…'`). `None` without an `innererror`.
+    pub fn innermost_cause(&self) -> Option<&ErrorCause> {
+        self.causes
+            .iter()
+            .rev()
+            .find(|c| !c.message.trim().is_empty())
+    }
+
+    /// The Infolog entries of an F&O failure (`Info:`, `Warning:`, `Error:` entries), in order,
+    /// read from the top message and every level of the chain; an entry repeated by an outer and
+    /// an inner level is listed once. Empty when the service sent none.
     pub fn infolog(&self) -> Vec<&str> {
-        let Some(text) = self.inner_message.as_deref() else {
-            return Vec::new();
-        };
-        let Some((_, log)) = text.split_once("Infolog:") else {
-            return Vec::new();
-        };
-        log.split(['\n', ';'])
-            .map(str::trim)
-            .filter(|line| !line.is_empty())
-            .collect()
+        let mut out: Vec<&str> = Vec::new();
+        let mut earlier: HashSet<&str> = HashSet::new();
+        let texts = std::iter::once(self.message.as_str())
+            .chain(self.causes.iter().map(|c| c.message.as_str()));
+        for text in texts {
+            let entries = infolog::entries(text);
+            let fresh: Vec<&str> = entries
+                .iter()
+                .copied()
+                .filter(|e| !earlier.contains(e))
+                .collect();
+            earlier.extend(entries);
+            out.extend(fresh);
+        }
+        out
+    }
+}
+
+/// Cuts `text` to at most `max` bytes at a character boundary, ending it with a marker that
+/// says how much was cut. Returns whether it was cut.
+fn cap_text(mut text: String, max: usize) -> (String, bool) {
+    if text.len() <= max {
+        return (text, false);
+    }
+    let cut = floor_char_boundary(&text, max);
+    let dropped = text.len() - cut;
+    text.truncate(cut);
+    text.push_str(&format!("… [{dropped} more bytes cut]"));
+    (text, true)
+}
+
+fn floor_char_boundary(text: &str, max: usize) -> usize {
+    let mut at = max.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
+/// `text` for `Display`: at most [`ServiceError::MAX_DISPLAY_BYTES`], with a marker when cut.
+struct Clipped<'a>(&'a str);
+
+impl fmt::Display for Clipped<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let text = self.0;
+        if text.len() <= ServiceError::MAX_DISPLAY_BYTES {
+            return f.write_str(text);
+        }
+        let cut = floor_char_boundary(text, ServiceError::MAX_DISPLAY_BYTES);
+        write!(f, "{}… [{} more bytes]", &text[..cut], text.len() - cut)
     }
 }
 
 fn excerpt(body: &[u8]) -> String {
     let text = String::from_utf8_lossy(body);
-    let collapsed = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if collapsed.chars().count() <= MAX_BODY_EXCERPT {
-        return collapsed;
+    let mut out = String::new();
+    let mut chars = 0usize;
+    for word in text.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+            chars += 1;
+        }
+        out.push_str(word);
+        chars += word.chars().count();
+        if chars > MAX_BODY_EXCERPT {
+            break;
+        }
     }
-    let cut: String = collapsed.chars().take(MAX_BODY_EXCERPT).collect();
+    if out.chars().count() <= MAX_BODY_EXCERPT {
+        return out;
+    }
+    let cut: String = out.chars().take(MAX_BODY_EXCERPT).collect();
     format!("{cut}…")
 }
 
@@ -159,13 +334,36 @@ impl fmt::Display for ServiceError {
             f.write_str(":")?;
         }
         if !self.message.is_empty() {
-            write!(f, " {}", self.message)?;
+            write!(f, " {}", Clipped(&self.message))?;
         }
         if let Some(target) = &self.target {
             write!(f, " (target {target})")?;
         }
-        if let Some(inner) = &self.inner_message {
-            write!(f, " — {inner}")?;
+        let innermost = self.innermost_cause();
+        let outer = self.causes.first().filter(|c| !c.message.trim().is_empty());
+        match (outer, innermost) {
+            (Some(outer), Some(inner)) if outer.level == inner.level => {
+                write!(f, " — {}", Clipped(&outer.message))?;
+            }
+            (outer, Some(inner)) => {
+                if let Some(outer) = outer.filter(|o| o.message != self.message) {
+                    write!(f, " — {}", Clipped(&outer.message))?;
+                }
+                let levels = self.causes.last().map_or(0, |c| c.level + 1);
+                write!(
+                    f,
+                    " — innermost cause (level {} of {levels}",
+                    inner.level + 1
+                )?;
+                if let Some(kind) = &inner.kind {
+                    write!(f, ", {}", Clipped(kind))?;
+                }
+                if self.causes_omitted > 0 {
+                    write!(f, "; {} levels in between not kept", self.causes_omitted)?;
+                }
+                write!(f, "): {}", Clipped(&inner.message))?;
+            }
+            (_, None) => {}
         }
         if let Some(aid) = &self.activity_id {
             write!(f, " [activity id {aid}]")?;
@@ -179,6 +377,19 @@ mod tests {
     use super::*;
 
     const FNO_WRITE_FAILURE: &str = r#"{"error":{"code":"","message":"An error has occurred.","innererror":{"message":"Write failed for table row of type 'CustCustomerV3Entity'. Infolog: Warning: The value 'Local' in field 'Customer group' is not found in the related table 'Customer groups'.; Warning: validateField failed on field 'CustCustomerV3Entity.CustomerGroupId'.","type":"Microsoft.Dynamics.Platform.Integration.Services.OData.AxODataWriteException","stacktrace":"   at X"}}}"#;
+
+    /// An unknown property in `$filter`, as F&O answers it: the real cause two levels down.
+    const FNO_UNKNOWN_PROPERTY: &str = r#"{"error":{"code":"","message":"An error has occurred.","innererror":{"message":"Exception has been thrown by the target of an invocation.","type":"System.Reflection.TargetInvocationException","stacktrace":"   at System.RuntimeMethodHandle.InvokeMethod(Object target, Object[] arguments, Signature sig, Boolean constructor)\r\n   at System.Reflection.RuntimeMethodInfo.UnsafeInvokeInternal(Object obj, Object[] parameters, Object[] arguments)","internalexception":{"message":"Exception has been thrown by the target of an invocation.","type":"System.Reflection.TargetInvocationException","stacktrace":"   at Microsoft.Dynamics.Platform.Integration.Services.OData.AxODataQueryProcessor.ApplyQuery()","internalexception":{"message":"The property 'Colour' does not exist on type 'Microsoft.Dynamics.DataEntities.CustomerV3'. Make sure to only use property names that are defined by the type.","type":"Microsoft.OData.ODataException","stacktrace":"   at Microsoft.OData.UriParser.EndPathBinder.BindEndPath(EndPathToken endPathToken)"}}}}}"#;
+
+    fn parse(status: u16, body: &str) -> ServiceError {
+        ServiceError::from_response(
+            status,
+            "GET",
+            "https://x/data/CustomersV3",
+            None,
+            body.as_bytes(),
+        )
+    }
 
     #[test]
     fn parses_fno_write_failure_with_infolog_lines() {
@@ -201,12 +412,212 @@ mod tests {
                 "Warning: validateField failed on field 'CustCustomerV3Entity.CustomerGroupId'.",
             ]
         );
+        assert_eq!(e.causes().len(), 1);
+        assert_eq!(e.causes()[0].stacktrace.as_deref(), Some("   at X"));
         let shown = e.to_string();
         assert!(
             shown.contains("HTTP 500 on POST https://x/data/CustomersV3"),
             "{shown}"
         );
+        assert!(shown.contains("— Write failed for table row"), "{shown}");
+        assert!(!shown.contains("innermost cause"), "one level: {shown}");
         assert!(shown.contains("[activity id aid-1]"), "{shown}");
+    }
+
+    #[test]
+    fn keeps_the_whole_internalexception_chain_and_shows_the_innermost_message() {
+        let e = parse(400, FNO_UNKNOWN_PROPERTY);
+        let causes = e.causes();
+        assert_eq!(causes.len(), 3);
+        assert_eq!(e.causes_omitted(), 0);
+        assert_eq!(
+            causes.iter().map(|c| c.level).collect::<Vec<_>>(),
+            [0, 1, 2]
+        );
+        assert_eq!(
+            causes[0].message,
+            "Exception has been thrown by the target of an invocation."
+        );
+        assert_eq!(
+            causes[1].kind.as_deref(),
+            Some("System.Reflection.TargetInvocationException")
+        );
+        let inner = e.innermost_cause().unwrap();
+        assert_eq!(inner.level, 2);
+        assert_eq!(
+            inner.kind.as_deref(),
+            Some("Microsoft.OData.ODataException")
+        );
+        assert!(inner.message.starts_with("The property 'Colour' does not exist on type 'Microsoft.Dynamics.DataEntities.CustomerV3'."));
+        assert!(inner.stacktrace.as_deref().unwrap().contains("BindEndPath"));
+        assert_eq!(e.inner_message.as_deref(), Some(causes[0].message.as_str()));
+
+        let shown = e.to_string();
+        assert!(
+            shown.contains("innermost cause (level 3 of 3, Microsoft.OData.ODataException): The property 'Colour' does not exist"),
+            "{shown}"
+        );
+        assert!(e.infolog().is_empty());
+    }
+
+    #[test]
+    fn members_after_a_nested_exception_belong_to_their_own_level() {
+        let body = r#"{"error":{"code":"0022","message":"m","innererror":{"internalexception":{"type":"Inner","message":"inner text","extra":{"a":[1,{"b":"}"}]}},"message":"outer text","type":"Outer"}}}"#;
+        let e = parse(400, body);
+        assert_eq!(e.code, "0022");
+        assert_eq!(e.causes().len(), 2);
+        assert_eq!(e.causes()[0].message, "outer text");
+        assert_eq!(e.causes()[0].kind.as_deref(), Some("Outer"));
+        assert_eq!(e.causes()[1].message, "inner text");
+        assert_eq!(e.inner_type.as_deref(), Some("Outer"));
+        assert!(
+            e.to_string()
+                .starts_with("HTTP 400 on GET https://x/data/CustomersV3: [0022] m")
+        );
+    }
+
+    #[test]
+    fn infolog_keeps_a_message_with_a_newline_whole() {
+        let body = r#"{"error":{"code":"","message":"An error has occurred.","innererror":{"message":"Write failed for table row of type 'CustCustomerGroupEntity'. Infolog: Info: Cannot create a record in Customer groups (CustGroup). T1.\nThe record already exists..","type":"Microsoft.Dynamics.Platform.Integration.Services.OData.AxODataWriteException","stacktrace":""}}}"#;
+        let e = parse(400, body);
+        assert_eq!(
+            e.infolog(),
+            [
+                "Info: Cannot create a record in Customer groups (CustGroup). T1.\nThe record already exists.."
+            ]
+        );
+        assert_eq!(
+            e.causes()[0].stacktrace,
+            None,
+            "a blank stack trace is none"
+        );
+    }
+
+    #[test]
+    fn infolog_reads_through_the_chain_and_lists_repeats_once() {
+        let body = r#"{"error":{"code":"","message":"An error has occurred.","innererror":{"message":"Exception has been thrown by the target of an invocation.","type":"System.Reflection.TargetInvocationException","internalexception":{"message":"Write failed for table row of type 'SalesOrderHeaderV2Entity'. Infolog: Warning: Customer US-404 does not exist.\nError: Update has been canceled.","type":"Microsoft.Dynamics.Platform.Integration.Services.OData.AxODataWriteException","internalexception":{"message":"Infolog: Error: Update has been canceled.; Error: Posting failed; retry later.","type":"Microsoft.Dynamics.Ax.Xpp.ErrorException"}}}}}"#;
+        let e = parse(400, body);
+        assert_eq!(
+            e.infolog(),
+            [
+                "Warning: Customer US-404 does not exist.",
+                "Error: Update has been canceled.",
+                "Error: Posting failed; retry later.",
+            ]
+        );
+    }
+
+    /// A chain deeper than serde_json's recursion limit of 128 and longer than the levels kept.
+    fn deep_chain(levels: usize) -> String {
+        let mut body =
+            String::from(r#"{"error":{"code":"","message":"An error has occurred.","innererror":"#);
+        for i in 0..levels {
+            if i > 0 {
+                body.push_str(r#","internalexception":"#);
+            }
+            body.push_str(&format!(
+                r#"{{"message":"level {i}","type":"T{i}","stacktrace":"s""#
+            ));
+        }
+        body.push_str(&"}".repeat(levels));
+        body.push_str("}}");
+        body
+    }
+
+    #[test]
+    fn a_thousand_deep_chain_keeps_bounded_levels_and_the_innermost() {
+        let e = parse(400, &deep_chain(1000));
+        assert_eq!(e.message, "An error has occurred.");
+        assert_eq!(e.causes().len(), ServiceError::MAX_CAUSES);
+        assert_eq!(e.causes_omitted(), 1000 - ServiceError::MAX_CAUSES);
+        assert_eq!(e.causes()[0].message, "level 0");
+        assert_eq!(e.causes()[ServiceError::MAX_CAUSES - 2].message, "level 14");
+        let inner = e.innermost_cause().unwrap();
+        assert_eq!((inner.level, inner.message.as_str()), (999, "level 999"));
+        let shown = e.to_string();
+        assert!(
+            shown.contains("innermost cause (level 1000 of 1000, T999; 984 levels in between not kept): level 999"),
+            "{shown}"
+        );
+    }
+
+    #[test]
+    fn a_chain_of_exactly_the_kept_levels_loses_nothing() {
+        let e = parse(400, &deep_chain(ServiceError::MAX_CAUSES));
+        assert_eq!(e.causes().len(), ServiceError::MAX_CAUSES);
+        assert_eq!(e.causes_omitted(), 0);
+        let levels: Vec<usize> = e.causes().iter().map(|c| c.level).collect();
+        assert_eq!(levels, (0..ServiceError::MAX_CAUSES).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn too_deep_json_elsewhere_is_kept_as_an_excerpt_without_overflowing() {
+        let depth = 100_000;
+        let body = format!(
+            r#"{{"error":{{"message":"m","details":{}{}}}}}"#,
+            "[".repeat(depth),
+            "]".repeat(depth)
+        );
+        let e = parse(400, &body);
+        assert!(
+            e.message
+                .starts_with(r#"{"error":{"message":"m","details":[[["#)
+        );
+        assert!(e.message.chars().count() <= MAX_BODY_EXCERPT + 1);
+        assert!(e.causes().is_empty());
+        let unclosed = format!(
+            r#"{{"error":{{"innererror":{}"#,
+            r#"{"internalexception":"#.repeat(depth)
+        );
+        let e = parse(400, &unclosed);
+        assert!(e.causes().is_empty(), "not JSON: kept as text");
+    }
+
+    #[test]
+    fn a_ten_megabyte_message_is_cut_and_display_stays_small() {
+        let huge = "x".repeat(10 * 1024 * 1024);
+        let body = format!(
+            r#"{{"error":{{"code":"","message":"{huge}","innererror":{{"message":"outer","internalexception":{{"message":"{huge}","type":"Big"}}}}}}}}"#
+        );
+        let e = parse(500, &body);
+        assert!(e.message.len() < ServiceError::MAX_MESSAGE_BYTES + 64);
+        assert!(e.message.ends_with(&format!(
+            "… [{} more bytes cut]",
+            huge.len() - ServiceError::MAX_MESSAGE_BYTES
+        )));
+        let inner = e.innermost_cause().unwrap();
+        assert!(inner.truncated);
+        assert!(inner.message.len() < ServiceError::MAX_MESSAGE_BYTES + 64);
+        let shown = e.to_string();
+        assert!(
+            shown.len() < 4 * ServiceError::MAX_DISPLAY_BYTES,
+            "{}",
+            shown.len()
+        );
+        assert!(shown.contains(" more bytes]"), "visible marker");
+        assert!(format!("{e:?}").len() < 3 * ServiceError::MAX_MESSAGE_BYTES);
+    }
+
+    #[test]
+    fn cuts_at_a_character_boundary() {
+        let (text, cut) = cap_text("ääää".to_owned(), 3);
+        assert!(cut);
+        assert_eq!(text, "ä… [6 more bytes cut]");
+        assert_eq!(
+            Clipped(&"é".repeat(2000)).to_string().len(),
+            1024 + " … [2976 more bytes]".len() - 1
+        );
+    }
+
+    #[test]
+    fn innererror_as_plain_text_is_one_cause() {
+        let e = parse(
+            500,
+            r#"{"error":{"code":"","message":"m","innererror":"Infolog: Error: plain."}}"#,
+        );
+        assert_eq!(e.causes().len(), 1);
+        assert_eq!(e.inner_message.as_deref(), Some("Infolog: Error: plain."));
+        assert_eq!(e.infolog(), ["Error: plain."]);
     }
 
     #[test]
@@ -218,6 +629,7 @@ mod tests {
         assert_eq!(e.details.len(), 1);
         assert_eq!(e.details[0].message, "near col 5");
         assert!(e.infolog().is_empty());
+        assert!(e.causes().is_empty());
     }
 
     #[test]

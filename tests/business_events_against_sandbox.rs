@@ -88,11 +88,11 @@ async fn set_customer_on_hold_raises_an_event_with_the_f_and_o_envelope() {
         event.business_event_id,
         "CustomerOnHoldStatusChangedBusinessEvent"
     );
-    assert_eq!(event.legal_entity, "USMF");
-    assert_eq!(event.context_record_subject, account);
+    assert_eq!(event.legal_entity.as_deref(), Some("USMF"));
+    assert_eq!(event.context_record_subject.as_deref(), Some(account));
     assert!(event.control_number > since);
     assert!(!event.event_id.is_nil());
-    assert!(!event.initiating_user_aad_object_id.is_nil());
+    assert!(!event.initiating_user_aad_object_id.unwrap().is_nil());
     assert_eq!((event.major_version, event.minor_version), (0, 0));
     assert_eq!(event.payload.customer_account, account);
     assert_eq!(event.payload.on_hold_status, "Invoice");
@@ -205,4 +205,42 @@ async fn redelivered_and_reordered_events_are_told_apart_by_control_number() {
     );
     let first_deliveries = deliveries.iter().filter(|d| d.is_first_delivery()).count();
     assert_eq!(first_deliveries, 3);
+}
+
+#[tokio::test]
+async fn the_feed_mixing_an_old_alert_event_with_new_events_decodes_every_event() {
+    let client = sandbox_client(None);
+    let _: String = client
+        .action("SetCustomerOnHold")
+        .parameter("dataAreaId", "usmf")
+        .parameter("CustomerAccount", "US-000325")
+        .parameter("OnHoldStatus", "No")
+        .value()
+        .await
+        .unwrap();
+    let body = feed(0).await;
+    let raw: Vec<serde_json::Value> = serde_json::from_slice(&body).unwrap();
+    let events: Vec<BusinessEvent> = parse_events(&body, "feed").unwrap();
+    assert_eq!(events.len(), raw.len(), "every event of the feed decodes");
+    let alert = events
+        .iter()
+        .find(|e| e.business_event_id == "BusinessEventsAlertEvent")
+        .expect("the feed holds an alert event in the 2019 shape");
+    assert_eq!(alert.legal_entity, None);
+    assert_eq!(alert.context_record_subject, None);
+    assert_eq!(alert.initiating_user_aad_object_id, None);
+    assert_eq!(alert.event_time_iso8601, None);
+    assert!(alert.event_time_precise().is_some(), "EventTime is there");
+    assert!(
+        alert
+            .payload
+            .values()
+            .any(|v| v.is_array() || v.is_object()),
+        "nested fields"
+    );
+    assert!(
+        events
+            .iter()
+            .any(|e| e.legal_entity.as_deref() == Some("USMF"))
+    );
 }

@@ -55,12 +55,22 @@ pub struct BusinessEvent<P = serde_json::Map<String, serde_json::Value>> {
     /// `SalesInvoicePostedBusinessEvent`.
     #[serde(rename = "BusinessEventId")]
     pub business_event_id: String,
-    /// `BusinessEventLegalEntity`: the legal entity (company) the event was raised in.
-    #[serde(rename = "BusinessEventLegalEntity")]
-    pub legal_entity: String,
-    /// `ContextRecordSubject`: what the event is about, often empty.
-    #[serde(rename = "ContextRecordSubject")]
-    pub context_record_subject: String,
+    /// `BusinessEventLegalEntity`: the legal entity (company) the event was raised in; `None`
+    /// in payloads of older F&O versions and alert events, which do not send it.
+    #[serde(
+        rename = "BusinessEventLegalEntity",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub legal_entity: Option<String>,
+    /// `ContextRecordSubject`: what the event is about, often empty; `None` when not sent
+    /// (older versions, alert events).
+    #[serde(
+        rename = "ContextRecordSubject",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub context_record_subject: Option<String>,
     /// `ControlNumber`: increases with every event, with gaps; see
     /// [`ControlNumberWindow`](super::ControlNumberWindow) for de-duplication.
     #[serde(rename = "ControlNumber")]
@@ -73,7 +83,10 @@ pub struct BusinessEvent<P = serde_json::Map<String, serde_json::Value>> {
     #[serde(rename = "EventTime")]
     pub event_time: WcfDate,
     /// `EventTimeIso8601`: the same instant with 7 fractional digits; absent from payloads of
-    /// older F&O versions.
+    /// older F&O versions and alert events. Kept as sent, so F&O's empty date
+    /// (`1900-01-01T00:00:00Z` or `…T12:00:00Z`, see
+    /// [`DateTimeOffset::is_fno_empty_date`]) reads as that date here;
+    /// [`event_time_precise`](Self::event_time_precise) skips it.
     #[serde(
         rename = "EventTimeIso8601",
         default,
@@ -81,16 +94,23 @@ pub struct BusinessEvent<P = serde_json::Map<String, serde_json::Value>> {
     )]
     pub event_time_iso8601: Option<DateTimeOffset>,
     /// `InitiatingUserAADObjectId`: the Entra ID object id of the user whose action raised the
-    /// event (`{GUID}` with braces on the wire; nil for system events).
-    #[serde(rename = "InitiatingUserAADObjectId", with = "braced_guid")]
-    pub initiating_user_aad_object_id: Guid,
+    /// event (`{GUID}` with braces on the wire; nil for system events); `None` when not sent
+    /// (older versions, alert events).
+    #[serde(
+        rename = "InitiatingUserAADObjectId",
+        default,
+        with = "braced_guid",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub initiating_user_aad_object_id: Option<Guid>,
     /// `MajorVersion` of the event's contract.
     #[serde(rename = "MajorVersion")]
     pub major_version: i32,
     /// `MinorVersion` of the event's contract.
     #[serde(rename = "MinorVersion")]
     pub minor_version: i32,
-    /// `ParentContextRecordSubjects`: sent as an array or `null` (read as empty).
+    /// `ParentContextRecordSubjects`: sent as an array or `null`, or not at all by older
+    /// versions and alert events (both read as empty).
     #[serde(
         rename = "ParentContextRecordSubjects",
         default,
@@ -103,10 +123,12 @@ pub struct BusinessEvent<P = serde_json::Map<String, serde_json::Value>> {
 }
 
 impl<P> BusinessEvent<P> {
-    /// When the event was raised: `EventTimeIso8601` when present (100 ns precision), else
-    /// `EventTime`; `None` when neither holds a date.
+    /// When the event was raised: `EventTimeIso8601` when present and not F&O's empty date
+    /// (100 ns precision), else `EventTime`; `None` when neither holds a date.
     pub fn event_time_precise(&self) -> Option<DateTimeOffset> {
-        self.event_time_iso8601.or(self.event_time.value())
+        self.event_time_iso8601
+            .and_then(DateTimeOffset::non_empty)
+            .or(self.event_time.value())
     }
 }
 
@@ -178,22 +200,29 @@ mod plain_guid {
     }
 }
 
-/// `InitiatingUserAADObjectId`: `{GUID}`, upper case, with braces.
+/// `InitiatingUserAADObjectId`: `{GUID}`, upper case, with braces; absent or `null` is `None`.
 mod braced_guid {
     use super::*;
 
     pub(super) fn serialize<S: serde::Serializer>(
-        guid: &Guid,
+        guid: &Option<Guid>,
         serializer: S,
     ) -> std::result::Result<S::Ok, S::Error> {
-        serializer.serialize_str(&format!("{{{}}}", guid.to_string().to_ascii_uppercase()))
+        match guid {
+            Some(guid) => {
+                serializer.serialize_str(&format!("{{{}}}", guid.to_string().to_ascii_uppercase()))
+            }
+            None => serializer.serialize_none(),
+        }
     }
 
     pub(super) fn deserialize<'de, D: serde::Deserializer<'de>>(
         deserializer: D,
-    ) -> std::result::Result<Guid, D::Error> {
-        let text = String::deserialize(deserializer)?;
-        parse_guid(&text, "InitiatingUserAADObjectId")
+    ) -> std::result::Result<Option<Guid>, D::Error> {
+        match Option::<String>::deserialize(deserializer)? {
+            Some(text) => parse_guid(&text, "InitiatingUserAADObjectId").map(Some),
+            None => Ok(None),
+        }
     }
 }
 
@@ -242,7 +271,7 @@ mod tests {
         let e: BusinessEvent<InvoicePosted> =
             BusinessEvent::from_json(INVOICE_POSTED.as_bytes(), "test").unwrap();
         assert_eq!(e.business_event_id, "SalesInvoicePostedBusinessEvent");
-        assert_eq!(e.legal_entity, "USMF");
+        assert_eq!(e.legal_entity.as_deref(), Some("USMF"));
         assert_eq!(e.control_number, 5_637_611_083);
         assert_eq!(
             e.event_id.to_string(),
@@ -257,7 +286,7 @@ mod tests {
             "2022-12-30T13:51:15.2942742Z"
         );
         assert_eq!(
-            e.initiating_user_aad_object_id.to_string(),
+            e.initiating_user_aad_object_id.unwrap().to_string(),
             "5e2d28cb-a456-4512-b6ab-f3455d765946"
         );
         assert!(e.parent_context_record_subjects.is_empty());
@@ -309,8 +338,17 @@ mod tests {
     fn a_schema_sample_with_empty_values_decodes() {
         let e: BusinessEvent = BusinessEvent::from_json(SCHEMA_SAMPLE.as_bytes(), "test").unwrap();
         assert!(e.event_id.is_nil());
-        assert!(e.initiating_user_aad_object_id.is_nil());
+        assert!(e.initiating_user_aad_object_id.unwrap().is_nil());
         assert!(e.event_time.is_empty());
+        assert!(
+            e.event_time_iso8601.unwrap().is_fno_empty_date(),
+            "kept as sent"
+        );
+        assert_eq!(
+            e.event_time_precise(),
+            None,
+            "both times are the empty date"
+        );
         assert!(e.parent_context_record_subjects.is_empty());
         assert_eq!(e.payload["JobId"], 0);
     }
@@ -363,6 +401,89 @@ mod tests {
             };
             assert_eq!(url, "queue q1");
             assert!(message.contains(needle), "{needle}: {e}");
+        }
+    }
+
+    /// An alert event in the 2019 shape: only the six fields every version sends, plus
+    /// event fields holding a nested object and an array.
+    const ALERT_2019: &str = r#"{
+        "BusinessEventId": "BusinessEventsAlertEvent",
+        "ControlNumber": 5637145326,
+        "EventId": "0C7FB4B7-3D71-4E0C-A3F5-2D6A8A0E1B44",
+        "EventTime": "/Date(1561041315000)/",
+        "MajorVersion": 0,
+        "MinorVersion": 0,
+        "AlertRuleId": "000123",
+        "CompanyId": "usmf",
+        "Subject": "Customer changed",
+        "Fields": [{"Name": "CreditMax", "OldValue": "1000", "NewValue": "2500"}],
+        "Context": {"Table": "CustTable", "Keys": {"AccountNum": "US-001"}}
+    }"#;
+
+    #[test]
+    fn an_old_alert_event_without_the_newer_envelope_fields_decodes() {
+        let e: BusinessEvent = BusinessEvent::from_json(ALERT_2019.as_bytes(), "t").unwrap();
+        assert_eq!(e.business_event_id, "BusinessEventsAlertEvent");
+        assert_eq!(e.control_number, 5_637_145_326);
+        assert_eq!(e.legal_entity, None);
+        assert_eq!(e.context_record_subject, None);
+        assert_eq!(e.initiating_user_aad_object_id, None);
+        assert_eq!(e.event_time_iso8601, None);
+        assert!(e.parent_context_record_subjects.is_empty());
+        assert_eq!(
+            e.event_time_precise().unwrap().to_string(),
+            "2019-06-20T14:35:15Z"
+        );
+        assert_eq!(e.payload["Fields"][0]["NewValue"], "2500");
+        assert_eq!(e.payload["Context"]["Keys"]["AccountNum"], "US-001");
+        let again = serde_json::to_value(&e).unwrap();
+        assert!(
+            again.get("BusinessEventLegalEntity").is_none(),
+            "absent stays absent"
+        );
+        assert!(again.get("InitiatingUserAADObjectId").is_none());
+    }
+
+    #[test]
+    fn an_array_mixing_old_and_new_shapes_decodes_every_event() {
+        let array = format!("[{INVOICE_POSTED}, {ALERT_2019}, {SCHEMA_SAMPLE}]");
+        let events: Vec<BusinessEvent> = parse_events(array.as_bytes(), "t").unwrap();
+        assert_eq!(events.len(), 3);
+        assert_eq!(events[0].legal_entity.as_deref(), Some("USMF"));
+        assert_eq!(events[1].legal_entity, None);
+        assert_eq!(events[2].legal_entity.as_deref(), Some(""));
+    }
+
+    #[test]
+    fn the_six_fields_every_version_sends_are_still_required() {
+        for field in [
+            "BusinessEventId",
+            "ControlNumber",
+            "EventId",
+            "EventTime",
+            "MajorVersion",
+            "MinorVersion",
+        ] {
+            let mut value: serde_json::Value = serde_json::from_str(ALERT_2019).unwrap();
+            value.as_object_mut().unwrap().remove(field);
+            let body = serde_json::to_vec(&value).unwrap();
+            let e =
+                BusinessEvent::<serde_json::Map<String, serde_json::Value>>::from_json(&body, "t")
+                    .unwrap_err();
+            assert!(e.to_string().contains(field), "{field}: {e}");
+        }
+    }
+
+    #[test]
+    fn an_empty_iso_time_of_either_form_falls_back_to_event_time() {
+        for empty in ["1900-01-01T00:00:00Z", "1900-01-01T12:00:00Z"] {
+            let body = INVOICE_POSTED.replace("2022-12-30T13:51:15.2942742Z", empty);
+            let e: BusinessEvent = BusinessEvent::from_json(body.as_bytes(), "t").unwrap();
+            assert_eq!(
+                e.event_time_precise().unwrap().to_string(),
+                "2022-12-30T13:51:15Z",
+                "{empty}"
+            );
         }
     }
 

@@ -7,6 +7,22 @@
 //! `"/Date(1672408275000)/"`, read by [`WcfDate`], which also maps F&O's empty date
 //! (`/Date(-2208988800000)/`, 1900-01-01) to "no date".
 //!
+//! # Envelopes across F&O versions
+//!
+//! Only `BusinessEventId`, `ControlNumber`, `EventId`, `EventTime`, `MajorVersion` and
+//! `MinorVersion` are sent by every version and are required. Older payloads and alert events
+//! (`BusinessEventsAlertEvent`, 2019) lack `BusinessEventLegalEntity`, `ContextRecordSubject`,
+//! `InitiatingUserAADObjectId`, `ParentContextRecordSubjects` and `EventTimeIso8601`: those read
+//! as `None` (or an empty list), so an array mixing old and new shapes decodes every event. Event
+//! fields may hold nested objects and arrays; the untyped payload keeps them as JSON values.
+//!
+//! # Empty dates
+//!
+//! X++'s empty date reaches you as `/Date(-2208988800000)/` in WCF form ([`WcfDate::EMPTY`]),
+//! and as `1900-01-01T00:00:00Z` or `1900-01-01T12:00:00Z` in ISO form (`EventTimeIso8601`,
+//! OData rows): [`DateTimeOffset::is_fno_empty_date`](crate::edm::DateTimeOffset::is_fno_empty_date)
+//! recognises both, and [`BusinessEvent::event_time_precise`] skips an empty ISO time.
+//!
 //! Delivery is at least once, and not necessarily in order: [`ControlNumberWindow`] sorts
 //! incoming events into new, out-of-order, duplicate, or too old to tell, by `ControlNumber`
 //! (increasing, with gaps), in bounded memory.

@@ -74,7 +74,7 @@ impl<E: Entity> CreateRequest<E> {
     /// returns content), the entity is read from the `Location` (or `OData-EntityId`) it names.
     ///
     /// # Errors
-    /// [`Error::Service`] with status 409 ([`Error::is_conflict`]) when an entity with the same
+    /// [`Error::Service`] with status 409, or 400 from F&O ([`Error::is_conflict`]), when an entity with the same
     /// key exists; [`Error::Service`] with the service's message (F&O: the Infolog, see
     /// [`ServiceError::infolog`](crate::ServiceError::infolog)) when validation fails;
     /// [`Error::Config`] when the write model cannot be serialized; [`Error::Decode`] when the

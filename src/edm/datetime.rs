@@ -26,8 +26,10 @@ use super::{Date, TimeOfDay};
 /// Compare [`offset`](Self::offset) too when the written offset matters.
 ///
 /// F&O sends every date and date-time property as a UTC `DateTimeOffset` and
-/// uses `1900-01-01T12:00:00Z` for an empty X++ date: see
-/// [`FNO_EMPTY_DATE`](Self::FNO_EMPTY_DATE) and [`non_empty`](Self::non_empty).
+/// writes an empty X++ date as `1900-01-01T12:00:00Z` or as `1900-01-01T00:00:00Z`
+/// (both forms occur, in OData rows and in business events' `EventTimeIso8601`): see
+/// [`FNO_EMPTY_DATE`](Self::FNO_EMPTY_DATE), [`FNO_EMPTY_DATE_MIDNIGHT`](Self::FNO_EMPTY_DATE_MIDNIGHT),
+/// [`is_fno_empty_date`](Self::is_fno_empty_date) and [`non_empty`](Self::non_empty).
 ///
 /// JSON form: a string; URL literal: unquoted (`2024-01-01T00:00:00Z`), with
 /// `+` percent-encoded by [`percent_encode_query_value`](super::percent_encode_query_value).
@@ -43,16 +45,23 @@ use super::{Date, TimeOfDay};
 /// let empty: DateTimeOffset = "1900-01-01T12:00:00Z".parse()?;
 /// assert!(empty.is_fno_empty_date());
 /// assert_eq!(empty.non_empty(), None);
+/// let midnight: DateTimeOffset = "1900-01-01T00:00:00Z".parse()?;
+/// assert_eq!(midnight.non_empty(), None);
 /// # Ok::<(), d365fo_odata::edm::ParseError>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct DateTimeOffset(OffsetDateTime);
 
 impl DateTimeOffset {
-    /// The value F&O sends for an empty X++ date or date-time:
+    /// The value F&O sends for an empty X++ date or date-time in most OData rows:
     /// `1900-01-01T12:00:00Z`.
     pub const FNO_EMPTY_DATE: DateTimeOffset =
         DateTimeOffset(time::macros::datetime!(1900-01-01 12:00 UTC));
+
+    /// The other form of F&O's empty date, `1900-01-01T00:00:00Z`, seen in OData rows of real
+    /// environments and in business events' `EventTimeIso8601`.
+    pub const FNO_EMPTY_DATE_MIDNIGHT: DateTimeOffset =
+        DateTimeOffset(time::macros::datetime!(1900-01-01 00:00 UTC));
 
     /// The Unix epoch, `1970-01-01T00:00:00Z`.
     pub const UNIX_EPOCH: DateTimeOffset = DateTimeOffset(OffsetDateTime::UNIX_EPOCH);
@@ -92,9 +101,10 @@ impl DateTimeOffset {
         TimeOfDay::new(self.0.time())
     }
 
-    /// Whether this is F&O's empty date, `1900-01-01T12:00:00Z` (as an instant).
+    /// Whether this is F&O's empty date in either form, `1900-01-01T12:00:00Z` or
+    /// `1900-01-01T00:00:00Z` (compared as instants).
     pub fn is_fno_empty_date(&self) -> bool {
-        *self == Self::FNO_EMPTY_DATE
+        *self == Self::FNO_EMPTY_DATE || *self == Self::FNO_EMPTY_DATE_MIDNIGHT
     }
 
     /// `None` for F&O's empty date, `Some(self)` otherwise: turns the
@@ -259,6 +269,12 @@ mod tests {
             "1900-01-01T12:00:00Z"
         );
         assert_eq!(empty.non_empty(), None);
+        let midnight = dto("1900-01-01T00:00:00Z");
+        assert!(midnight.is_fno_empty_date());
+        assert_eq!(midnight, DateTimeOffset::FNO_EMPTY_DATE_MIDNIGHT);
+        assert_eq!(midnight.non_empty(), None);
+        assert!(!dto("1900-01-01T06:00:00Z").is_fno_empty_date());
+        assert!(!dto("1900-01-02T00:00:00Z").is_fno_empty_date());
         let real = dto("2024-01-01T12:00:00Z");
         assert!(!real.is_fno_empty_date());
         assert_eq!(real.non_empty(), Some(real));

@@ -36,6 +36,7 @@ const businessEvents = require('./lib/business-events')
 const faults = require('./lib/faults')
 const web = require('./lib/http')
 const decimals = require('./lib/decimals')
+const wireFno = require('./lib/wire-fno')
 const seed = require('./seed/seed')
 
 const NS = 'Microsoft.Dynamics.DataEntities'
@@ -46,7 +47,8 @@ async function main() {
   const level = process.env.SANDBOX_LOG || 'warn'
   for (const id of ['cds', 'serve', 'odata', 'app', 'db', 'sqlite', 'cds.deploy']) cds.log(id, level)
 
-  const csn = await cds.load('srv/model.cds')
+  wireFno.configure(opts)
+  const csn = await cds.load(opts.wire === 'fno' ? ['srv/model.cds', 'wire/fno.cds'] : 'srv/model.cds')
   cds.model = cds.compile.for.nodejs(csn)
   const enums = {}
   for (const [name, def] of Object.entries(cds.model.definitions)) {
@@ -59,7 +61,8 @@ async function main() {
   const loaded = await seed.load(db)
   console.error(`sandbox: seeded ${JSON.stringify(loaded)}`)
 
-  const metadataXml = metadata.rewrite(cds.compile.to.edmx(csn, { service: NS }), cds.model, NS)
+  let metadataXml = metadata.rewrite(cds.compile.to.edmx(csn, { service: NS }), cds.model, NS)
+  if (opts.wire === 'fno') metadataXml = metadata.nonNullableEnums(metadataXml, cds.model, NS)
 
   let port = 0
   const baseUrl = () => `http://127.0.0.1:${port}`
@@ -88,12 +91,13 @@ async function main() {
   app.use('/_sandbox/recurring', recurring.controlRouter(express))
   app.use('/_sandbox/business-events', businessEvents.router(express))
   app.use('/api/connector', web.activityId, web.bearerToken(() => opts.token), recurring.connectorRouter(express, { baseUrl }))
-  app.use('/data', web.activityId, web.bearerToken(() => opts.token), decimals.middleware)
+  app.use('/data', web.activityId, web.bearerToken(() => opts.token), decimals.middleware, wireFno.middleware)
   app.use('/data', (req, res, next) => (req.path === '/$metadata' ? web.metadata(() => metadataXml)(req, res, next) : next()))
 
   cds.on('serving', srv => {
     if (srv.name !== NS) return
     conventions.register(srv, opts)
+    wireFno.register(srv)
     operations.register(srv, opts)
     dmf.register(srv, { baseUrl })
     recurring.register(srv)

@@ -2,7 +2,7 @@
 // Business events: payloads shaped as F&O sends them to an HTTPS endpoint, collected in a feed.
 //
 //   GET    /_sandbox/business-events[?since=<ControlNumber>]  JSON array of payloads, oldest first
-//   DELETE /_sandbox/business-events                         empty the feed
+//   DELETE /_sandbox/business-events                         empty the feed (back to the alert event)
 //
 // Actions of the service raise events (see operations.js): ConfirmSalesOrder raises
 // SalesOrderConfirmedBusinessEvent, SetCustomerOnHold raises CustomerOnHoldStatusChangedBusinessEvent.
@@ -18,7 +18,27 @@ const EMPTY_DATE = '/Date(-2208988800000)/'
 const USER = '{5E2D28CB-A456-4512-B6AB-F3455D765946}'
 const FIRST_CONTROL_NUMBER = 5637144576
 
-let feed = []
+// An alert event in the 2019 shape ("BusinessEventsAlertEvent"): only the six envelope fields
+// every F&O version sends (no BusinessEventLegalEntity, ContextRecordSubject,
+// InitiatingUserAADObjectId, ParentContextRecordSubjects, EventTimeIso8601), and event fields
+// holding a nested object and an array. It is always the first entry of the feed.
+function alertEvent() {
+  return {
+    AlertRuleId: '000042',
+    BusinessEventId: 'BusinessEventsAlertEvent',
+    ChangedFields: [{ FieldName: 'CreditMax', NewValue: '2500', OldValue: '1000' }],
+    CompanyId: 'usmf',
+    ControlNumber: FIRST_CONTROL_NUMBER,
+    EventId: '0C7FB4B7-3D71-4E0C-A3F5-2D6A8A0E1B44',
+    EventTime: '/Date(1561041315000)/',
+    MajorVersion: 0,
+    MinorVersion: 0,
+    Record: { KeyFields: { AccountNum: 'US-000001', DataAreaId: 'usmf' }, TableName: 'CustTable' },
+    Subject: 'Credit limit changed',
+  }
+}
+
+let feed = [alertEvent()]
 let controlNumber = FIRST_CONTROL_NUMBER
 let raised = 0
 
@@ -57,7 +77,7 @@ function raise(businessEventId, legalEntity, fields, { contextRecordSubject = ''
 }
 
 function clear() {
-  feed = []
+  feed = [alertEvent()]
 }
 
 function router(express) {
@@ -68,7 +88,7 @@ function router(express) {
     res.json(since === null ? feed : feed.filter(e => e.ControlNumber > since))
   })
   r.delete('/', (req, res) => {
-    const removed = feed.length
+    const removed = feed.length - 1
     clear()
     res.json({ removed })
   })

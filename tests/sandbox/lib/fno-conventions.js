@@ -7,7 +7,8 @@
 //    DELETE of another company's row without it is a 404, as in F&O;
 //  - Prefer: odata.maxpagesize=N caps the page size, answered with Preference-Applied;
 //  - If-Match is optional on writes (CAP alone answers 428), unless requireIfMatch is set;
-//  - POST of an existing key is a 409 with an F&O-like error body.
+//  - POST of an existing key fails with an F&O-like error body: 400 with --wire fno (as F&O
+//    answers a direct write), 409 with --wire cap and inside $batch.
 
 const cds = require('@sap/cds')
 
@@ -104,8 +105,11 @@ function register(srv, opts) {
     const [rowType, table] = FNO_ROW_TYPE[set] || [`${set}Entity`, set]
     const keyText = Object.entries(keys).filter(([k]) => k !== 'dataAreaId').map(([, v]) => v).join(', ')
     const area = keys.dataAreaId ? `, ${keys.dataAreaId}` : ''
+    // F&O answers a direct write failure with 400 (500 inside $batch); --wire cap and requests
+    // inside $batch keep the 409 the sandbox has always sent there.
+    const inBatch = /\$batch/.test(String(req.http?.req?.originalUrl || req.http?.req?.url || ''))
     throw fnoError(
-      409,
+      opts.wire === 'fno' && !inBatch ? 400 : 409,
       `Write failed for table row of type '${rowType}'. Infolog: Info: Cannot create a record in ${table}. ${keyText}${area}: The record already exists..`,
     )
   })

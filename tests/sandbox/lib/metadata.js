@@ -96,4 +96,17 @@ function rewrite(xml, model, ns) {
   return xml
 }
 
-module.exports = { rewrite, enumMembers, ENTITY_TYPE_NAMES }
+/**
+ * F&O marks many non-key properties Nullable="false" (FNO_FACTS §16): here the enum properties
+ * of entity types, which always hold a member (every one has a default), as in F&O. Applied with
+ * --wire fno only; the checked-in metadata.xml and the bindings generated from it are unchanged.
+ */
+function nonNullableEnums(xml, model, ns) {
+  const { enums } = typesOf(model, ns)
+  const names = Object.keys(enums).map(esc).join('|')
+  if (!names) return xml
+  const re = new RegExp(`(<Property Name="\\w+" Type="${esc(ns)}\\.(?:${names})")(/>)`, 'g')
+  return xml.replace(re, '$1 Nullable="false"$2')
+}
+
+module.exports = { rewrite, nonNullableEnums, enumMembers, ENTITY_TYPE_NAMES }

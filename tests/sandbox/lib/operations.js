@@ -7,6 +7,7 @@
 const cds = require('@sap/cds')
 const { isCrossCompany } = require('./fno-conventions')
 const businessEvents = require('./business-events')
+const wireFno = require('./wire-fno')
 
 const NS = 'Microsoft.Dynamics.DataEntities'
 
@@ -21,7 +22,8 @@ function register(srv, opts) {
     if (!order) return req.reject(404)
     if (order.SalesOrderStatus === 'Canceled') return req.reject(400, `Sales order ${order.SalesOrderNumber} is canceled and cannot be confirmed.`)
     const date = req.data.confirmedShippingDate || order.RequestedShippingDate
-    await cds.db.run(UPDATE(entity).set({ ConfirmedShippingDate: date, ModifiedDateTime: new Date().toISOString() }).where(key))
+    const bump = wireFno.versionBump(cds.model.definitions[entity], { dataAreaId: order.dataAreaId, SalesOrderNumber: order.SalesOrderNumber })
+    await cds.db.run(UPDATE(entity).set({ ConfirmedShippingDate: date, ModifiedDateTime: new Date().toISOString(), ...bump }).where(key))
     businessEvents.raise('SalesOrderConfirmedBusinessEvent', order.dataAreaId, {
       ConfirmedShippingDate: businessEvents.wcfDate(date),
       CustomerAccount: order.OrderingCustomerAccountNumber,
@@ -36,7 +38,13 @@ function register(srv, opts) {
     const { dataAreaId, CustomerAccount, OnHoldStatus } = req.data
     if (!dataAreaId || !CustomerAccount) return req.reject(400, 'dataAreaId and CustomerAccount are required.')
     const n = await cds.db.run(
-      UPDATE(`${NS}.CustomersV3`).set({ OnHoldStatus: OnHoldStatus || 'All', ModifiedDateTime: new Date().toISOString() }).where({ dataAreaId: String(dataAreaId).toLowerCase(), CustomerAccount }),
+      UPDATE(`${NS}.CustomersV3`)
+        .set({
+          OnHoldStatus: OnHoldStatus || 'All',
+          ModifiedDateTime: new Date().toISOString(),
+          ...wireFno.versionBump(cds.model.definitions[`${NS}.CustomersV3`], { dataAreaId: String(dataAreaId).toLowerCase(), CustomerAccount }),
+        })
+        .where({ dataAreaId: String(dataAreaId).toLowerCase(), CustomerAccount }),
     )
     if (!n) return req.reject(404, `Customer ${CustomerAccount} not found in ${dataAreaId}.`)
     businessEvents.raise('CustomerOnHoldStatusChangedBusinessEvent', dataAreaId, {

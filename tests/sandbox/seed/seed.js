@@ -9,6 +9,8 @@ const COUNTS = require('../seed-counts.json')
 
 const NS = 'Microsoft.Dynamics.DataEntities'
 const EMPTY_DATE = '1900-01-01T12:00:00Z' // F&O's "no date"
+// F&O also writes the empty date at midnight; unreviewed customers alternate between the forms.
+const EMPTY_DATE_MIDNIGHT = '1900-01-01T00:00:00Z'
 const MAX_DATE = '2154-12-31T23:59:59Z' // F&O's "never"
 
 // Customers with names that need escaping in URLs and OData string literals. They are the
@@ -145,7 +147,7 @@ function customers(company, spec, companyIndex) {
       OrganizationNumberOfEmployees: isPerson ? 0 : Math.floor(rnd() * 5000),
       PaymentTermsBaseDays: pick(rnd, [0, 10, 30, 45, 60]),
       CredManCustomerSince: isoDay(rnd, 2000, 20),
-      CredManLastReviewDate: reviewed ? isoDay(rnd, 2020, 5) : EMPTY_DATE,
+      CredManLastReviewDate: reviewed ? isoDay(rnd, 2020, 5) : i % 2 ? EMPTY_DATE_MIDNIGHT : EMPTY_DATE,
       SalesMemo: '',
     })
   }
@@ -298,6 +300,7 @@ function generate(bulk = bulkRows()) {
  */
 async function load(db) {
   const cds = require('@sap/cds')
+  const wireFno = require('../lib/wire-fno')
   const data = generate()
   const now = new Date().toISOString()
   await db.tx(async tx => {
@@ -311,7 +314,9 @@ async function load(db) {
       const stmt = dbc.db ? dbc.db.prepare(sql) : dbc.prepare(sql)
       const convert = columns.map(c => converter(c))
       for (const row of rows) {
-        const values = columns.map((c, i) => convert[i](c.name === 'ModifiedDateTime' ? now : row[c.name] ?? c.default?.val ?? null))
+        const values = columns.map((c, i) =>
+          convert[i](c.name === 'ModifiedDateTime' ? now : c.name === wireFno.ETAG_COLUMN ? wireFno.seedEtag(entity, row) : row[c.name] ?? c.default?.val ?? null),
+        )
         stmt.run(values)
       }
       if (stmt.free) stmt.free()
@@ -332,4 +337,4 @@ function converter(element) {
   return v => v
 }
 
-module.exports = { generate, load, COUNTS, NS, EMPTY_DATE, BULK_COMPANY }
+module.exports = { generate, load, COUNTS, NS, EMPTY_DATE, EMPTY_DATE_MIDNIGHT, BULK_COMPANY }

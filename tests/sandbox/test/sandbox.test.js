@@ -57,7 +57,8 @@ test('$metadata has the F&O shape', async () => {
   assert.match(xml, /<EntityContainer Name="Resources">/)
   assert.match(xml, /<EntitySet Name="CustomersV3" EntityType="Microsoft\.Dynamics\.DataEntities\.CustomerV3"/)
   for (const e of ['NoYes', 'Gender', 'CustVendorBlocked', 'SalesStatus']) assert.match(xml, new RegExp(`<EnumType Name="${e}">`))
-  assert.match(xml, /<Property Name="OnHoldStatus" Type="Microsoft\.Dynamics\.DataEntities\.CustVendorBlocked"\/>/)
+  assert.match(xml, /<Property Name="OnHoldStatus" Type="Microsoft\.Dynamics\.DataEntities\.CustVendorBlocked" Nullable="false"\/>/, 'non-key, non-nullable (--wire fno)')
+  assert.match(xml, /<Property Name="OrganizationName" Type="Edm\.String"\/>/)
   assert.match(xml, /<Property Name="CreditLimit" Type="Edm\.Decimal"\/>/)
   assert.doesNotMatch(xml, /TypeDefinition|MaxLength/)
 })
@@ -67,7 +68,7 @@ test('server-driven paging of the default company and cross-company', async () =
     let next = `/data/CustomersV3?$select=CustomerAccount${suffix}`
     const seen = new Set()
     while (next) {
-      const res = await get(next.startsWith('/') ? next : `/data/${next}`, { Prefer: 'odata.maxpagesize=1000' })
+      const res = await get(next.startsWith(base) ? next.slice(base.length) : next.startsWith('/') ? next : `/data/${next}`, { Prefer: 'odata.maxpagesize=1000' })
       assert.equal(res.headers.get('preference-applied'), 'odata.maxpagesize=1000')
       const page = await res.json()
       assert.ok(page.value.length <= 1000)
@@ -106,14 +107,15 @@ test('default company: other company by key is 404 without cross-company', async
   assert.equal((await get(p + '?cross-company=true')).status, 200)
 })
 
-test('writes: ETags, optional If-Match, 412, 409', async () => {
+test('writes: ETags, optional If-Match, 412, 400 on a duplicate key', async () => {
   const key = `/data/CustomersV3(dataAreaId='usmf',CustomerAccount='SELFTEST-1')`
   const created = await send('POST', '/data/CustomersV3', { dataAreaId: 'usmf', CustomerAccount: 'SELFTEST-1', OrganizationName: 'Self test', OnHoldStatus: 'Invoice' })
   assert.equal(created.status, 201)
   const etag = (await created.json())['@odata.etag']
   assert.ok(etag)
+  assert.match(etag, /^W\/"[A-Za-z0-9+/]+=*"$/)
   const dup = await send('POST', '/data/CustomersV3', { dataAreaId: 'usmf', CustomerAccount: 'SELFTEST-1' })
-  assert.equal(dup.status, 409)
+  assert.equal(dup.status, 400, 'F&O answers a direct write failure with 400')
   const err = await dup.json()
   assert.equal(err.error.message, 'An error has occurred.')
   assert.match(err.error.innererror.message, /The record already exists/)
@@ -219,6 +221,111 @@ test('business events: actions raise F&O-shaped payloads', async () => {
   assert.match(e.InitiatingUserAADObjectId, /^\{[0-9A-F-]{36}\}$/)
   assert.equal(e.ReleaseDate, '/Date(-2208988800000)/')
   assert.deepEqual(e.ParentContextRecordSubjects, [])
+})
+
+// ---- F&O wire shapes (--wire fno, the default) ----------------------------------------------
+
+const decodeEtag = etag => Buffer.from(/^W\/"(.*)"$/.exec(etag)[1], 'base64').toString()
+
+test('fno wire: absolute context and $skip/$top nextLinks keeping the other options', async () => {
+  const filter = q("CustomerGroupId eq '10'")
+  const first = `/data/CustomersV3?cross-company=true&$filter=${filter}&$select=CustomerAccount&$orderby=CustomerAccount&$top=5`
+  const page = await json(first, { Prefer: 'odata.maxpagesize=2' })
+  assert.equal(page['@odata.context'], `${base}/data/$metadata#CustomersV3`)
+  assert.deepEqual(Object.keys(page), ['@odata.context', 'value', '@odata.nextLink'], 'nextLink after value')
+  assert.equal(decodeURIComponent(page['@odata.nextLink']), `${base}/data/CustomersV3?cross-company=true&$filter=CustomerGroupId eq '10'&$select=CustomerAccount&$orderby=CustomerAccount&$skip=2&$top=3`)
+  const seen = page.value.map(r => r.CustomerAccount)
+  let next = page['@odata.nextLink']
+  for (let i = 0; next && i < 10; i++) {
+    const p = await json(next.slice(base.length), { Prefer: 'odata.maxpagesize=2' })
+    seen.push(...p.value.map(r => r.CustomerAccount))
+    next = p['@odata.nextLink']
+  }
+  assert.equal(next, undefined)
+  assert.equal(seen.length, 5)
+  assert.deepEqual([...seen].sort(), seen, 'ordered, no row twice')
+  const all = await json(`/data/CustomersV3?cross-company=true&$filter=${filter}&$select=CustomerAccount&$orderby=CustomerAccount&$top=5`)
+  assert.deepEqual(all.value.map(r => r.CustomerAccount), seen)
+  const noTop = await json('/data/CustomersV3?$select=CustomerAccount', { Prefer: 'odata.maxpagesize=3' })
+  assert.equal(noTop['@odata.nextLink'], `${base}/data/CustomersV3?$select=CustomerAccount&$skip=3`)
+  const one = await json(`/data/CustomerGroups(dataAreaId='usmf',CustomerGroupId='10')`)
+  assert.equal(one['@odata.context'], `${base}/data/$metadata#CustomerGroups/$entity`)
+})
+
+test("fno wire: ETags are base64 of 'RecVersion,RecId', change on update and are enforced", async () => {
+  const key = `/data/CustomerGroups(dataAreaId='usmf',CustomerGroupId='20')`
+  const res = await get(key)
+  const etag = res.headers.get('etag')
+  const row = await res.json()
+  assert.equal(row['@odata.etag'], etag)
+  assert.match(decodeEtag(etag), /^'\d+,\d+'$/)
+  assert.equal(row.RecVersionETag, undefined, 'the ETag column is hidden')
+  assert.equal((await send('PATCH', key, { Description: 'Major customers' }, { 'If-Match': etag })).status, 200)
+  const fresh = (await json(key))['@odata.etag']
+  assert.notEqual(fresh, etag)
+  assert.equal(decodeEtag(fresh).split(',')[1], decodeEtag(etag).split(',')[1], 'same RecId, new RecVersion')
+  assert.equal((await send('PATCH', key, { Description: 'stale' }, { 'If-Match': etag })).status, 412)
+  await send('POST', '/data/SetCustomerOnHold', { dataAreaId: 'usmf', CustomerAccount: 'US-000043', OnHoldStatus: 'No' })
+  const customer = `/data/CustomersV3(dataAreaId='usmf',CustomerAccount='US-000043')`
+  const before = (await json(customer))['@odata.etag']
+  await send('POST', '/data/SetCustomerOnHold', { dataAreaId: 'usmf', CustomerAccount: 'US-000043', OnHoldStatus: 'All' })
+  assert.notEqual((await json(customer))['@odata.etag'], before, 'actions bump the version too')
+  const meta = await (await get('/data/$metadata')).text()
+  assert.doesNotMatch(meta, /RecVersionETag/)
+})
+
+test('fno wire: error bodies, and an unknown property answers with an exception chain', async () => {
+  for (const option of [`$filter=${q('Colour eq 1')}`, '$select=Colour', '$orderby=Colour']) {
+    const res = await get(`/data/CustomersV3?${option}`)
+    assert.equal(res.status, 400, option)
+    const body = await res.json()
+    assert.deepEqual(Object.keys(body.error), ['code', 'message', 'innererror'])
+    assert.equal(body.error.code, '')
+    const outer = body.error.innererror
+    assert.equal(outer.message, 'Exception has been thrown by the target of an invocation.')
+    let inner = outer
+    while (inner.internalexception) inner = inner.internalexception
+    assert.match(inner.message, /^The property 'Colour' does not exist on type 'Microsoft\.Dynamics\.DataEntities\.CustomerV3'\./)
+  }
+  const missing = await (await get(`/data/CustomersV3(dataAreaId='usmf',CustomerAccount='NOPE')`)).json()
+  assert.deepEqual(Object.keys(missing.error), ['code', 'message', 'innererror'])
+  assert.equal(missing.error.code, '')
+  assert.doesNotMatch(JSON.stringify(missing), /numericSeverity/)
+})
+
+test('fno wire: the empty date in both forms in seeded rows', async () => {
+  for (const form of ['1900-01-01T12:00:00Z', '1900-01-01T00:00:00Z']) {
+    const n = await (await get(`/data/CustomersV3/$count?$filter=${q(`CredManLastReviewDate eq ${form}`)}`)).text()
+    assert.ok(Number(n) > 0, form)
+  }
+})
+
+test('business events: the feed starts with an alert event in the 2019 shape', async () => {
+  const [first] = await json('/_sandbox/business-events')
+  assert.equal(first.BusinessEventId, 'BusinessEventsAlertEvent')
+  for (const f of ['BusinessEventLegalEntity', 'ContextRecordSubject', 'InitiatingUserAADObjectId', 'ParentContextRecordSubjects', 'EventTimeIso8601']) assert.equal(first[f], undefined, f)
+  for (const f of ['BusinessEventId', 'ControlNumber', 'EventId', 'EventTime', 'MajorVersion', 'MinorVersion']) assert.notEqual(first[f], undefined, f)
+  assert.ok(Array.isArray(first.ChangedFields) && typeof first.Record === 'object')
+})
+
+test('cap wire: --wire cap keeps the spec/CAP shapes', async () => {
+  const s = start(['--wire', 'cap'])
+  const url = await s.ready
+  try {
+    const page = await (await fetch(url + '/data/CustomersV3?$select=CustomerAccount', { headers: { Prefer: 'odata.maxpagesize=2' } })).json()
+    assert.equal(page['@odata.context'], '$metadata#CustomersV3')
+    assert.match(page['@odata.nextLink'], /^CustomersV3\?.*(\$|%24)skiptoken=/)
+    assert.match(page.value[0]['@odata.etag'], /^W\/"\d{4}-\d\d-\d\dT/)
+    const meta = await (await fetch(url + '/data/$metadata')).text()
+    assert.match(meta, /<Property Name="OnHoldStatus" Type="Microsoft\.Dynamics\.DataEntities\.CustVendorBlocked"\/>/)
+    const err = await (await fetch(url + '/data/CustomersV3?$select=Colour')).json()
+    assert.equal(err.error.code, '400')
+    const dup = await fetch(url + '/data/CustomerGroups', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ dataAreaId: 'usmf', CustomerGroupId: '10' }) })
+    assert.equal(dup.status, 409)
+  } finally {
+    s.child.stdin.end()
+    await exited(s.child)
+  }
 })
 
 test('bearer token: 401 without it', async () => {

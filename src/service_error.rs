@@ -231,6 +231,11 @@ impl ServiceError {
         &self.causes
     }
 
+    /// The chain, for the crate's redaction of texts the service quoted back.
+    pub(crate) fn causes_mut(&mut self) -> &mut [ErrorCause] {
+        &mut self.causes
+    }
+
     /// How many levels of a longer chain were left out (between the outermost ones kept and the
     /// innermost).
     pub fn causes_omitted(&self) -> usize {

@@ -54,6 +54,12 @@ fn scrub(error: &mut ServiceError) {
     {
         clean(text);
     }
+    for cause in error.causes_mut() {
+        clean(&mut cause.message);
+        if let Some(trace) = cause.stacktrace.as_mut() {
+            clean(trace);
+        }
+    }
 }
 
 fn error_service_error_mut(error: &mut Error) -> Option<&mut ServiceError> {

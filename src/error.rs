@@ -189,6 +189,12 @@ pub enum Error {
     #[error("data management: {0}")]
     Dmf(Box<crate::dmf::DmfError>),
 
+    /// A bulk read ([`Query::bulk`](crate::Query::bulk)) could not deliver an exact result:
+    /// offset windows shifted under concurrent writes, the service sent no count, rows hold
+    /// `null` in the range property; see [`BulkError`](crate::bulk::BulkError).
+    #[error("bulk read: {0}")]
+    Bulk(Box<crate::bulk::BulkError>),
+
     /// A URL could not be built or parsed.
     #[error("invalid URL {input:?}: {source}")]
     Url {

@@ -37,7 +37,7 @@ pub enum BulkError {
     NoCount {
         /// The entity set read.
         entity_set: String,
-        /// The request (redacted of nothing: it holds no credentials).
+        /// The request URL.
         url: String,
     },
 

@@ -274,6 +274,12 @@ pub enum Error {
         pages: u64,
     },
 
+    /// A bulk read ([`Query::bulk`](crate::Query::bulk)) could not deliver an exact result:
+    /// offset windows shifted under concurrent writes, the service sent no count, rows hold
+    /// `null` in the range property; see [`BulkError`](crate::bulk::BulkError).
+    #[error("bulk read: {0}")]
+    Bulk(Box<crate::bulk::BulkError>),
+
     /// A URL could not be built or parsed.
     #[error("invalid URL {:?}: {source}", redact::url_text(.input))]
     Url {

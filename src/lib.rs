@@ -12,6 +12,7 @@
 
 pub mod auth;
 pub mod batch;
+pub mod bulk;
 pub mod business_events;
 mod client;
 pub mod codec;

@@ -65,6 +65,11 @@ impl RawQuery {
         }
     }
 
+    /// The client the query is sent with.
+    pub(crate) fn client(&self) -> &Client {
+        &self.client
+    }
+
     /// Marks the query as unsendable: [`url`](Self::url) then fails with this message.
     pub(crate) fn invalid(mut self, problem: String) -> Self {
         self.invalid.get_or_insert(problem);

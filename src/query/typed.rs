@@ -236,4 +236,10 @@ impl<E: Entity, S: Selection<E>> Query<E, S> {
     pub fn stream(self) -> Rows<S::Row> {
         self.pages().rows()
     }
+
+    /// Reads the result with several requests at once: offset windows or key ranges fetched
+    /// concurrently, each row delivered exactly once (see [`crate::bulk`]).
+    pub fn bulk(self) -> crate::bulk::BulkRead<E, S> {
+        crate::bulk::BulkRead::new(self.raw, self.selection)
+    }
 }

@@ -34,6 +34,7 @@ const dmf = require('./lib/dmf')
 const recurring = require('./lib/recurring')
 const businessEvents = require('./lib/business-events')
 const faults = require('./lib/faults')
+const latency = require('./lib/latency')
 const web = require('./lib/http')
 const decimals = require('./lib/decimals')
 const wireFno = require('./lib/wire-fno')
@@ -71,6 +72,8 @@ async function main() {
   app.disable('x-powered-by')
   app.use(faults.middleware)
   app.use('/_sandbox', faults.controlRouter(express))
+  latency.set(opts.latencyMs)
+  app.use('/_sandbox/latency', latency.controlRouter(express))
   app.post('/_sandbox/reset', async (req, res) => {
     try {
       await cds.tx(async tx => {
@@ -91,6 +94,7 @@ async function main() {
   app.use('/_sandbox/recurring', recurring.controlRouter(express))
   app.use('/_sandbox/business-events', businessEvents.router(express))
   app.use('/api/connector', web.activityId, web.bearerToken(() => opts.token), recurring.connectorRouter(express, { baseUrl }))
+  app.use('/data', latency.middleware)
   app.use('/data', web.activityId, web.bearerToken(() => opts.token), decimals.middleware, wireFno.middleware)
   app.use('/data', (req, res, next) => (req.path === '/$metadata' ? web.metadata(() => metadataXml)(req, res, next) : next()))
 

@@ -154,6 +154,7 @@ pub struct SandboxBuilder {
     token: Option<String>,
     default_company: String,
     wire: Wire,
+    latency: Duration,
     ready_timeout: Duration,
     install_timeout: Duration,
 }
@@ -205,6 +206,14 @@ impl SandboxBuilder {
         self
     }
 
+    /// Delays every `/data` request (not `$metadata`, not the control routes) by `latency`, as a
+    /// real F&O environment spends 100-500 ms per page (default: none; whole milliseconds, at
+    /// most 60 s).
+    pub fn latency(mut self, latency: Duration) -> Self {
+        self.latency = latency;
+        self
+    }
+
     /// How long to wait for the server to report readiness (default 120 s).
     pub fn ready_timeout(mut self, timeout: Duration) -> Self {
         self.ready_timeout = timeout;
@@ -233,6 +242,7 @@ impl Sandbox {
             token: None,
             default_company: DEFAULT_COMPANY.to_owned(),
             wire: Wire::default(),
+            latency: Duration::ZERO,
             ready_timeout: Duration::from_secs(120),
             install_timeout: Duration::from_secs(600),
         }
@@ -327,6 +337,10 @@ impl Sandbox {
             .stderr(Stdio::from(log));
         if let Some(token) = &options.token {
             command.arg("--token").arg(token);
+        }
+        if !options.latency.is_zero() {
+            let ms = options.latency.as_millis().clamp(1, 60_000);
+            command.arg("--latency-ms").arg(ms.to_string());
         }
         let began = Instant::now();
         let mut child = command

@@ -1,0 +1,328 @@
+//! Key columns: the properties a bulk read orders and cuts by, read back from every row as OData
+//! literals so that they can be compared and written into `$filter` conditions.
+
+use std::fmt;
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+use serde::Deserialize as _;
+use serde::de::{self, DeserializeOwned, DeserializeSeed, Deserializer, IgnoredAny, MapAccess};
+use serde_json::value::RawValue;
+
+use crate::edm::ODataLiteral;
+use crate::paging::RowDecoder;
+use crate::query::{Field, Selection};
+
+/// Most columns a bulk read orders by (the range field plus the key).
+pub(crate) const MAX_COLUMNS: usize = 12;
+
+/// One property a bulk read orders by: its name and how to turn its JSON value into a literal.
+#[derive(Clone, Copy)]
+pub(crate) struct Column {
+    pub(crate) name: &'static str,
+    literal: fn(&str) -> Result<String, serde_json::Error>,
+}
+
+impl fmt::Debug for Column {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name)
+    }
+}
+
+impl Column {
+    pub(crate) fn of<E, T: DeserializeOwned + ODataLiteral + 'static>(field: Field<E, T>) -> Self {
+        Column {
+            name: field.name(),
+            literal: literal_of::<T>,
+        }
+    }
+}
+
+/// Decodes a JSON value as `T` and writes its OData literal (`'O''Brien'`, `42`,
+/// `2024-01-01T00:00:00Z`): the form `$filter` compares with.
+fn literal_of<T: DeserializeOwned + ODataLiteral>(json: &str) -> Result<String, serde_json::Error> {
+    let value: T = serde_json::from_str(json)?;
+    let mut out = String::new();
+    value.write_literal(&mut out);
+    Ok(out)
+}
+
+/// The full key of an entity type as field handles, for [`BulkRead::key`](super::BulkRead::key):
+/// one handle, or a tuple of up to six (e.g. `(DATA_AREA_ID, CUSTOMER_ACCOUNT)`).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a list of `{E}`'s key field handles",
+    note = "pass the key properties of the queried entity: one field handle, or a tuple of them"
+)]
+pub trait KeyColumns<E> {
+    /// Appends the properties, in key order.
+    fn push_columns(self, out: &mut Columns);
+}
+
+/// The properties a bulk read orders by, collected by [`KeyColumns`]; opaque.
+#[derive(Debug, Default)]
+pub struct Columns(pub(crate) Vec<Column>);
+
+impl<E, T: DeserializeOwned + ODataLiteral + 'static> KeyColumns<E> for Field<E, T> {
+    fn push_columns(self, out: &mut Columns) {
+        out.0.push(Column::of(self));
+    }
+}
+
+/// The columns of `key`, in order.
+pub(crate) fn columns_of<E>(key: impl KeyColumns<E>) -> Vec<Column> {
+    let mut out = Columns::default();
+    key.push_columns(&mut out);
+    out.0
+}
+
+macro_rules! key_tuple {
+    ($($t:ident $i:tt),+) => {
+        impl<E, $($t: DeserializeOwned + ODataLiteral + 'static),+> KeyColumns<E>
+            for ($(Field<E, $t>,)+)
+        {
+            fn push_columns(self, out: &mut Columns) {
+                $(out.0.push(Column::of(self.$i));)+
+            }
+        }
+    };
+}
+
+key_tuple!(T0 0);
+key_tuple!(T0 0, T1 1);
+key_tuple!(T0 0, T1 1, T2 2);
+key_tuple!(T0 0, T1 1, T2 2, T3 3);
+key_tuple!(T0 0, T1 1, T2 2, T3 3, T4 4);
+key_tuple!(T0 0, T1 1, T2 2, T3 3, T4 4, T5 5);
+
+/// The literals of a row's ordering columns, in column order.
+pub(crate) type KeyValues = Box<[String]>;
+
+/// The key values as text for messages: `dataAreaId='usmf', CustomerAccount='C-1'`.
+pub(crate) fn describe(columns: &[Column], values: &[String]) -> String {
+    columns
+        .iter()
+        .zip(values)
+        .map(|(c, v)| format!("{}={v}", c.name))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Reads the values of `columns` from one row (a JSON object) as literals.
+///
+/// # Errors
+/// When a column is missing from the row, appears twice, is `null` or does not have its type.
+pub(crate) fn capture(row: &str, columns: &[Column]) -> Result<KeyValues, serde_json::Error> {
+    let mut json = serde_json::Deserializer::from_str(row);
+    let raw = Capture(columns).deserialize(&mut json)?;
+    let mut out = Vec::with_capacity(columns.len());
+    for (column, value) in columns.iter().zip(raw) {
+        let Some(value) = value else {
+            return Err(de::Error::custom(format_args!(
+                "the row has no `{}`, which the bulk read orders by (select it)",
+                column.name
+            )));
+        };
+        let literal = (column.literal)(value.get()).map_err(|e| {
+            de::Error::custom(format_args!(
+                "`{}` = {}: {e} (a bulk read needs a value in every row)",
+                column.name,
+                truncate(value.get())
+            ))
+        })?;
+        out.push(literal);
+    }
+    Ok(out.into_boxed_slice())
+}
+
+fn truncate(text: &str) -> &str {
+    match text.char_indices().nth(64) {
+        Some((i, _)) => &text[..i],
+        None => text,
+    }
+}
+
+/// Borrows the raw JSON values of `columns` out of a row object.
+struct Capture<'c>(&'c [Column]);
+
+impl<'de> DeserializeSeed<'de> for Capture<'_> {
+    type Value = Vec<Option<&'de RawValue>>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> de::Visitor<'de> for Capture<'_> {
+    type Value = Vec<Option<&'de RawValue>>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an entity object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut found = vec![None; self.0.len()];
+        while let Some(name) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+            match self.0.iter().position(|c| c.name == name) {
+                Some(i) if found[i].is_some() => {
+                    return Err(de::Error::custom(format_args!(
+                        "`{name}` appears twice in one row"
+                    )));
+                }
+                Some(i) => found[i] = Some(map.next_value::<&'de RawValue>()?),
+                None => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(found)
+    }
+}
+
+/// Decodes rows with a selection and reads their ordering columns alongside.
+pub(crate) struct KeyedDecoder<E, S> {
+    selection: S,
+    columns: Arc<[Column]>,
+    entity: PhantomData<fn() -> E>,
+}
+
+impl<E, S: Clone> Clone for KeyedDecoder<E, S> {
+    fn clone(&self) -> Self {
+        KeyedDecoder {
+            selection: self.selection.clone(),
+            columns: self.columns.clone(),
+            entity: PhantomData,
+        }
+    }
+}
+
+impl<E, S> KeyedDecoder<E, S> {
+    pub(crate) fn new(selection: S, columns: Arc<[Column]>) -> Self {
+        KeyedDecoder {
+            selection,
+            columns,
+            entity: PhantomData,
+        }
+    }
+}
+
+impl<E: 'static, S: Selection<E>> RowDecoder for KeyedDecoder<E, S> {
+    type Row = (KeyValues, S::Row);
+
+    fn decode_row<'de, D: Deserializer<'de>>(&self, row: D) -> Result<Self::Row, D::Error> {
+        let raw = <&RawValue>::deserialize(row)?;
+        let key = capture(raw.get(), &self.columns).map_err(de::Error::custom)?;
+        let mut json = serde_json::Deserializer::from_str(raw.get());
+        let value = self
+            .selection
+            .decode_row(&mut json)
+            .map_err(de::Error::custom)?;
+        Ok((key, value))
+    }
+}
+
+/// Reads only the ordering columns of each row (boundary probes).
+#[derive(Clone)]
+pub(crate) struct KeyOnly(pub(crate) Arc<[Column]>);
+
+impl RowDecoder for KeyOnly {
+    type Row = KeyValues;
+
+    fn decode_row<'de, D: Deserializer<'de>>(&self, row: D) -> Result<KeyValues, D::Error> {
+        let raw = <&RawValue>::deserialize(row)?;
+        capture(raw.get(), &self.0).map_err(de::Error::custom)
+    }
+}
+
+/// `$filter` text for "after `values`" in the lexicographic order of `columns` (all ascending):
+/// `a gt 1 or (a eq 1 and (b gt 'x'))`.
+pub(crate) fn after(columns: &[Column], values: &[String]) -> String {
+    let mut out = String::new();
+    write_after(columns, values, &mut out);
+    out
+}
+
+fn write_after(columns: &[Column], values: &[String], out: &mut String) {
+    let (Some(column), Some(value)) = (columns.first(), values.first()) else {
+        out.push_str("false");
+        return;
+    };
+    out.push_str(column.name);
+    out.push_str(" gt ");
+    out.push_str(value);
+    if columns.len() > 1 && values.len() > 1 {
+        out.push_str(" or (");
+        out.push_str(column.name);
+        out.push_str(" eq ");
+        out.push_str(value);
+        out.push_str(" and (");
+        write_after(&columns[1..], &values[1..], out);
+        out.push_str("))");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::edm::DateTimeOffset;
+
+    struct Cust;
+    const AREA: Field<Cust, String> = Field::new("dataAreaId");
+    const ACCOUNT: Field<Cust, String> = Field::new("CustomerAccount");
+    const MODIFIED: Field<Cust, DateTimeOffset> = Field::new("ModifiedDateTime");
+    const REC: Field<Cust, i64> = Field::new("RecId");
+
+    #[test]
+    fn captures_literals_of_the_columns_in_column_order() {
+        let columns = columns_of((MODIFIED, AREA, ACCOUNT, REC));
+        let row = r#"{"CustomerAccount":"O'Brien","x":[1,{"y":2}],"RecId":5637144576,
+                      "dataAreaId":"usmf","ModifiedDateTime":"2024-05-01T10:00:00.125Z"}"#;
+        let key = capture(row, &columns).unwrap();
+        assert_eq!(
+            &*key,
+            [
+                "2024-05-01T10:00:00.125Z",
+                "'usmf'",
+                "'O''Brien'",
+                "5637144576"
+            ]
+        );
+    }
+
+    #[test]
+    fn missing_null_duplicate_or_mistyped_columns_are_errors_naming_the_column() {
+        let columns = columns_of((AREA, ACCOUNT));
+        for (row, needle) in [
+            (r#"{"dataAreaId":"usmf"}"#, "no `CustomerAccount`"),
+            (
+                r#"{"dataAreaId":"usmf","CustomerAccount":null}"#,
+                "`CustomerAccount` = null",
+            ),
+            (
+                r#"{"dataAreaId":"a","dataAreaId":"b","CustomerAccount":"c"}"#,
+                "`dataAreaId` appears twice",
+            ),
+            (
+                r#"{"dataAreaId":7,"CustomerAccount":"c"}"#,
+                "`dataAreaId` = 7",
+            ),
+            (r#"[1,2]"#, "entity object"),
+            (r#"{"dataAreaId":"#, "EOF"),
+        ] {
+            let e = capture(row, &columns).unwrap_err().to_string();
+            assert!(e.contains(needle), "{row}: {e}");
+        }
+    }
+
+    #[test]
+    fn after_filters_are_lexicographic() {
+        let columns = columns_of((AREA, ACCOUNT, REC));
+        let values = ["'usmf'".to_owned(), "'C1'".to_owned(), "7".to_owned()];
+        assert_eq!(
+            after(&columns, &values),
+            "dataAreaId gt 'usmf' or (dataAreaId eq 'usmf' and (CustomerAccount gt 'C1' or \
+             (CustomerAccount eq 'C1' and (RecId gt 7))))"
+        );
+        assert_eq!(after(&columns[..1], &values[..1]), "dataAreaId gt 'usmf'");
+        assert_eq!(after(&[], &[]), "false");
+    }
+}

@@ -119,6 +119,34 @@ pub enum Error {
         waited: Duration,
     },
 
+    /// A write that is not safe to repeat (a POST, a `$batch` with a change set) was sent, and
+    /// no answer proved whether the service applied it: the connection was cut or timed out
+    /// after sending, or the answer was 408, 500, 502, 504 or a 503 without `Retry-After` (a
+    /// gateway may answer so after the service committed). It was not sent again, since a
+    /// second create could store the row twice. Look the row up (by its key, or by the
+    /// `request_id` in the service's logs) before sending it again.
+    ///
+    /// `source` is the last attempt's own error ([`Error::Transport`], [`Error::Timeout`],
+    /// [`Error::Service`]); [`Error::status`], [`Error::activity_id`] and [`Error::is_timeout`]
+    /// look through to it.
+    #[error(
+        "{method} {url} may have been applied: no definite answer after {attempts} attempt(s) \
+         (client request id {request_id}); check before sending it again: {source}"
+    )]
+    MayHaveBeenApplied {
+        /// HTTP method of the request.
+        method: String,
+        /// URL of the request.
+        url: String,
+        /// The `x-ms-client-request-id` every attempt of the request carried.
+        request_id: String,
+        /// How many times the request was sent (earlier ones were throttled or never left).
+        attempts: u32,
+        /// The last attempt's error.
+        #[source]
+        source: Box<Error>,
+    },
+
     /// The service rejected the credentials (401) or the caller's rights (403).
     #[error("not authorized: {}", Bounded(.0.as_ref(), MAX_ERROR_TEXT))]
     Auth(Box<ServiceError>),
@@ -314,6 +342,7 @@ impl Error {
             | Error::Auth(e)
             | Error::Service(e)
             | Error::Throttled { error: e, .. } => Some(e),
+            Error::MayHaveBeenApplied { source, .. } => source.service_error(),
             _ => None,
         }
     }
@@ -347,9 +376,42 @@ impl Error {
         matches!(self, Error::Throttled { .. })
     }
 
-    /// `true` for [`Error::Timeout`].
+    /// `true` for [`Error::Timeout`], also inside [`Error::MayHaveBeenApplied`].
     pub fn is_timeout(&self) -> bool {
-        matches!(self, Error::Timeout { .. })
+        match self {
+            Error::Timeout { .. } => true,
+            Error::MayHaveBeenApplied { source, .. } => source.is_timeout(),
+            _ => false,
+        }
+    }
+
+    /// `true` when the request may have changed data although it failed: for
+    /// [`Error::MayHaveBeenApplied`], and for an [`Error::NotFound`] or
+    /// [`Error::PreconditionFailed`] answered to a write whose earlier attempt was interrupted
+    /// after it was sent (an `If-Match` PATCH whose first attempt was applied comes back 412, a
+    /// DELETE 404; see [`ServiceError::earlier_attempt_interrupted`]).
+    pub fn may_have_been_applied(&self) -> bool {
+        match self {
+            Error::MayHaveBeenApplied { .. } => true,
+            Error::NotFound(e) | Error::PreconditionFailed(e) => e.earlier_attempt_interrupted,
+            _ => false,
+        }
+    }
+
+    /// The `x-ms-client-request-id` the request carried, for [`Error::MayHaveBeenApplied`].
+    pub fn request_id(&self) -> Option<&str> {
+        match self {
+            Error::MayHaveBeenApplied { request_id, .. } => Some(request_id),
+            _ => None,
+        }
+    }
+
+    /// Marks a 404 or 412 as the answer to a write whose earlier attempt was interrupted.
+    pub(crate) fn after_interrupted_attempt(mut self) -> Self {
+        if let Error::NotFound(e) | Error::PreconditionFailed(e) = &mut self {
+            e.earlier_attempt_interrupted = true;
+        }
+        self
     }
 
     /// A throttling error for one attempt, before any retry.

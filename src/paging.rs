@@ -358,7 +358,7 @@ async fn fetch_page<D: RowDecoder>(
     {
         request = request.header(PREFER, value);
     }
-    let response = transport::send(client, request).await?;
+    let response = client.transport().send(request).await?;
     span.record("status", response.status.as_u16());
     let mut json = serde_json::Deserializer::from_slice(&response.body);
     let body = BodySeed(decoder)

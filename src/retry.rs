@@ -3,38 +3,62 @@
 //! Configure it with [`ClientBuilder::retry_policy`](crate::ClientBuilder::retry_policy); the
 //! default is [`RetryPolicy::standard`]. What is retried:
 //!
-//! | answer | idempotent request | non-idempotent request (POST, a change set) |
+//! | outcome of an attempt | idempotent request | non-idempotent request (POST, a change set) |
 //! |---|---|---|
 //! | 429 Too Many Requests | retried after `Retry-After` | retried after `Retry-After` |
-//! | 503 Service Unavailable | retried | retried |
-//! | connection could not be made | retried | retried |
-//! | 408, 500, 502, 504 | retried | **not** retried |
-//! | connection cut after sending, body cut off, timeout | retried | **not** retried |
+//! | 503 Service Unavailable **with** `Retry-After` | retried after `Retry-After` | retried after `Retry-After` |
+//! | connection could not be made (never sent) | retried | retried |
+//! | 503 **without** `Retry-After`, 408, 500, 502, 504 | retried | **not** retried: [`Error::MayHaveBeenApplied`](crate::Error::MayHaveBeenApplied) |
+//! | connection cut after sending, body cut off, timeout | retried | **not** retried: [`Error::MayHaveBeenApplied`](crate::Error::MayHaveBeenApplied) |
 //! | any other status | not retried | not retried |
 //!
 //! A request is idempotent when its method is `GET`, `HEAD`, `OPTIONS`, `PUT` or `DELETE`, or when
 //! it is a `PATCH` that carries `If-Match` (a repeated update then fails with 412 instead of being
-//! applied twice). A `POST` is retried only when the server proved that it did not process it: a
-//! 429 or 503 status, or no connection at all. A connection reset after the request went out is
-//! no such proof (F&O may have committed the row), so the error is returned to the caller.
+//! applied twice). A `$batch` of reads only is idempotent; one with a change set is not.
+//!
+//! **Writes are never applied twice by a retry.** A non-idempotent request is sent again only
+//! when the service proved that it did not process it: a 429, a 503 that carries `Retry-After`
+//! (the service's own throttling answer), or no connection at all. A gateway's 503 without
+//! `Retry-After`, a 500, a connection reset or a timeout after the request went out prove
+//! nothing (F&O may have committed the row), so the request ends with
+//! [`Error::MayHaveBeenApplied`](crate::Error::MayHaveBeenApplied), which carries the last
+//! attempt's error, the number of attempts and the `x-ms-client-request-id` every attempt sent
+//! ([`Error::may_have_been_applied`](crate::Error::may_have_been_applied) tells it apart).
+//! An idempotent write that was interrupted, sent again and then answered 412 or 404 keeps its
+//! [`Error::PreconditionFailed`](crate::Error::PreconditionFailed) or
+//! [`Error::NotFound`](crate::Error::NotFound), marked
+//! ([`ServiceError::earlier_attempt_interrupted`](crate::ServiceError::earlier_attempt_interrupted))
+//! because the interrupted attempt may have been applied and caused it.
 //!
 //! **Throttling is shared.** One gate per client: a 429 (or a 503 with `Retry-After`) pauses every
 //! task that uses the client until the server's `Retry-After` has passed, not just the task that
 //! got it, since F&O's service protection limits count all requests of a user. `Retry-After` is
 //! read in both forms (delta-seconds and HTTP-date); a value larger than
-//! [`RetryPolicy::max_retry_after`] is capped, an unreadable or missing one on a 429 means
-//! [`RetryPolicy::default_retry_after`].
+//! [`RetryPolicy::max_retry_after`] is capped, one below [`RetryPolicy::MIN_RETRY_AFTER`]
+//! (`Retry-After: 0`, a date in the past) is raised to it, and an unreadable or missing one on a
+//! 429 means [`RetryPolicy::default_retry_after`]. Only a request that is going to wait and try
+//! again closes the gate: one that gives up (attempts spent, or the wait does not fit in what is
+//! left of its [`RetryPolicy::max_elapsed`]) returns [`Error::Throttled`](crate::Error::Throttled)
+//! and leaves the other tasks alone. A task that finds the gate closed for longer than what is
+//! left of its own budget fails at once with [`Error::Throttled`](crate::Error::Throttled)
+//! (attempts counted so far, the server's `Retry-After`) instead of waiting in vain.
 //!
 //! **Other failures back off** exponentially with jitter; a `Retry-After` on the answer overrides
 //! the computed delay.
 //!
-//! **Every retry is bounded** by [`RetryPolicy::max_attempts`] and [`RetryPolicy::max_elapsed`]:
-//! when either is spent, or the next wait would not fit in the time left, the last error is
-//! returned — for throttling [`Error::Throttled`](crate::Error::Throttled) with the attempts made
-//! and the time spent waiting.
+//! **Every retry is bounded** by [`RetryPolicy::max_attempts`] and [`RetryPolicy::max_elapsed`].
+//! The time budget starts when the request's first attempt gets its place among the requests in
+//! flight (queueing behind the client's own concurrency limit is not counted) and covers waits at
+//! the gate, backoff delays and the attempts themselves: each attempt is bounded by the client's
+//! timeout or the time left, whichever is shorter, so a slow answer cannot overrun the budget.
+//! When either budget is spent, or the next wait would not end before the budget does, the last
+//! error is returned — for throttling [`Error::Throttled`](crate::Error::Throttled) with the
+//! attempts made and the time spent waiting. All time arithmetic saturates: no `Retry-After` and
+//! no policy value (not even [`Duration::MAX`]) can overflow.
 //!
 //! Every retry and every wait is logged with [`tracing`](https://docs.rs/tracing) inside a span
-//! per request (`odata.request`, with method, URL, final status, attempts and duration).
+//! per request (`odata.request`, with method, URL, client request id, final status, attempts and
+//! duration).
 //!
 //! The delays are computed with the `backoff` crate (exponential growth with ±50% jitter). That
 //! crate is flagged unmaintained (RUSTSEC-2025-0012, informational); it is used only to compute
@@ -84,6 +108,9 @@ impl RetryPolicy {
     /// Wait after a 429 without a readable `Retry-After` in [`RetryPolicy::standard`] (the value
     /// Microsoft's F&O retry sample uses).
     pub const DEFAULT_RETRY_AFTER: Duration = Duration::from_secs(30);
+    /// The shortest wait after a throttling answer: a `Retry-After` of zero (or an HTTP-date in
+    /// the past) waits this long, so that a server saying "now" is not hammered in a tight loop.
+    pub const MIN_RETRY_AFTER: Duration = Duration::from_millis(250);
 
     /// The default policy: up to 5 attempts within 300 s; backoff from 1 s doubling up to 30 s
     /// with jitter; `Retry-After` honoured up to 300 s; 30 s after a 429 without `Retry-After`.
@@ -114,8 +141,9 @@ impl RetryPolicy {
         self
     }
 
-    /// Total time one request may take, waits and retries included. No retry is started whose
-    /// wait would end after this budget.
+    /// Total time one request may take, waits, retries and the attempt in flight included
+    /// (each attempt is cut off when the budget ends). No retry is started whose wait would not
+    /// end before this budget does. [`Duration::MAX`] means no limit.
     pub fn max_elapsed(mut self, budget: Duration) -> Self {
         self.max_elapsed = budget;
         self
@@ -135,7 +163,7 @@ impl RetryPolicy {
     }
 
     /// The longest `Retry-After` honoured: a larger value (say a date a week ahead) is capped to
-    /// this. Should the capped wait still not fit in [`RetryPolicy::max_elapsed`], the request
+    /// this (but never below [`RetryPolicy::MIN_RETRY_AFTER`]). Should the capped wait still not fit in [`RetryPolicy::max_elapsed`], the request
     /// fails at once with [`Error::Throttled`](crate::Error::Throttled).
     pub fn max_retry_after(mut self, cap: Duration) -> Self {
         self.max_retry_after = cap;
@@ -158,11 +186,13 @@ impl RetryPolicy {
         BackoffDelays::new(self.initial_backoff, self.max_backoff)
     }
 
-    /// A server-sent wait, capped; `None` (absent or unreadable) becomes the default wait.
+    /// A server-sent wait, capped and floored; `None` (absent or unreadable) becomes the
+    /// default wait.
     pub(crate) fn throttle_wait(&self, retry_after: Option<Duration>) -> Duration {
         retry_after
             .unwrap_or(self.default_retry_after)
             .min(self.max_retry_after)
+            .max(Self::MIN_RETRY_AFTER)
     }
 }
 
@@ -232,6 +262,39 @@ mod tests {
             Duration::from_secs(2)
         );
         assert_eq!(policy.throttle_wait(None), Duration::from_secs(3));
+    }
+
+    #[test]
+    fn a_zero_wait_is_raised_to_the_floor_and_the_largest_is_capped() {
+        let policy = RetryPolicy::standard();
+        assert_eq!(
+            policy.throttle_wait(Some(Duration::ZERO)),
+            RetryPolicy::MIN_RETRY_AFTER
+        );
+        let unbounded = RetryPolicy::standard()
+            .max_retry_after(Duration::MAX)
+            .default_retry_after(Duration::ZERO);
+        assert_eq!(
+            unbounded.throttle_wait(Some(Duration::MAX)),
+            Duration::MAX,
+            "no arithmetic on the value, so no overflow"
+        );
+        assert_eq!(unbounded.throttle_wait(None), RetryPolicy::MIN_RETRY_AFTER);
+    }
+
+    #[test]
+    fn extreme_backoff_settings_do_not_panic() {
+        let policy = RetryPolicy::standard()
+            .initial_backoff(Duration::MAX)
+            .max_backoff(Duration::MAX);
+        let mut delays = policy.backoff();
+        for _ in 0..10 {
+            delays.next_delay();
+        }
+        let zero = RetryPolicy::standard()
+            .initial_backoff(Duration::ZERO)
+            .max_backoff(Duration::ZERO);
+        assert_eq!(zero.backoff().next_delay(), Duration::ZERO);
     }
 
     #[test]

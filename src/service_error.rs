@@ -96,6 +96,11 @@ pub struct ServiceError {
     /// The service's activity id for the request (F&O `ms-dyn-aid`, else `x-ms-request-id` or
     /// `request-id`).
     pub activity_id: Option<String>,
+    /// `true` when an earlier attempt of the same request was sent and interrupted (a cut
+    /// connection, a timeout, a gateway error) before this answer came: for a 412 or 404 to an
+    /// `If-Match` PATCH or a DELETE, the earlier attempt may have been applied, and this answer
+    /// may be the consequence. See [`Error::may_have_been_applied`](crate::Error::may_have_been_applied).
+    pub earlier_attempt_interrupted: bool,
     causes: Vec<ErrorCause>,
     causes_omitted: usize,
 }
@@ -196,6 +201,7 @@ impl ServiceError {
             activity_id,
             causes: Vec::new(),
             causes_omitted: 0,
+            earlier_attempt_interrupted: false,
         };
         match serde_json::from_slice::<Envelope<'_>>(body) {
             Ok(Envelope { error: b }) => {
@@ -372,6 +378,11 @@ impl fmt::Display for ServiceError {
         }
         if let Some(aid) = &self.activity_id {
             write!(f, " [activity id {aid}]")?;
+        }
+        if self.earlier_attempt_interrupted {
+            f.write_str(
+                " (an earlier attempt was interrupted after it was sent and may have been applied)",
+            )?;
         }
         Ok(())
     }

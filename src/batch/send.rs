@@ -17,7 +17,7 @@ use super::results::{BatchResults, Outcome};
 use super::retry::plan;
 use crate::client::Client;
 use crate::error::{Error, Result};
-use crate::transport::{self, Request};
+use crate::transport::Request;
 
 /// The `Prefer` request header (RFC 7240).
 const PREFER: HeaderName = HeaderName::from_static("prefer");
@@ -139,7 +139,7 @@ impl Batch {
                             && retries_left > 0
                         {
                             // Closes the client's gate; zero when its retries are off.
-                            let wait = transport::report_throttling(&client, &part.headers);
+                            let wait = client.transport().report_throttling(&part.headers);
                             waits |= !wait.is_zero();
                         }
                         outcomes[slot] = outcome;
@@ -158,7 +158,7 @@ impl Batch {
             retries_left -= 1;
             next_round.sort_unstable();
             pending = next_round;
-            transport::wait_for_gate(&client).await;
+            client.transport().wait_for_gate().await;
         }
         Ok(BatchResults {
             batch: id,
@@ -203,7 +203,7 @@ impl Sender<'_> {
             request = request.header(PREFER, HeaderValue::from_static("odata.continue-on-error"));
         }
         request.body = Some(Bytes::from(body));
-        let response = transport::send(self.client, request).await?;
+        let response = self.client.transport().send(request).await?;
         let content_type = response
             .headers
             .get(CONTENT_TYPE)

@@ -6,7 +6,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue, USER_AGENT};
 use url::Url;
 
 use crate::auth::{Auth, Secret, TokenCache, TokenCredential, default_scope};
@@ -15,7 +15,7 @@ use crate::limits::{DEFAULT_CONCURRENCY_LIMIT, RateLimit};
 use crate::query::RawQuery;
 use crate::redact;
 use crate::retry::RetryPolicy;
-use crate::transport::{Gate, Limits, RedirectRules, redirect_policy};
+use crate::transport::{Authorizer, Limits, RedirectRules, Transport, redirect_policy};
 
 pub(crate) use service_root::permits_scheme;
 
@@ -56,19 +56,13 @@ pub struct Client {
 }
 
 pub(crate) struct Inner {
-    pub(crate) http: reqwest::Client,
+    /// The engine every request goes through: HTTP client, authorization, retries, the throttle
+    /// gate and the limits shared by every task of this client.
+    pub(crate) transport: Transport,
     pub(crate) root: Url,
-    pub(crate) auth: Auth,
-    /// This client's token cache, for [`Auth::Credential`].
-    pub(crate) tokens: Option<TokenCache>,
+    /// The timeout of one request (also inside [`Inner::transport`]), for bodies read later.
     pub(crate) timeout: Duration,
     pub(crate) max_page_size: Option<u32>,
-    /// When and how often requests are retried.
-    pub(crate) retry: RetryPolicy,
-    /// The throttle gate shared by every task of this client.
-    pub(crate) gate: Gate,
-    /// Concurrency and rate limits shared by every task of this client.
-    pub(crate) limits: Limits,
     /// Whether plain `http://` to loopback hosts was allowed
     /// ([`ClientBuilder::allow_http_loopback`]); also governs storage URLs.
     pub(crate) allow_http_loopback: bool,
@@ -82,11 +76,10 @@ impl fmt::Debug for Inner {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
             .field("root", &redact::url(&self.root))
-            .field("auth", &self.auth)
+            .field("transport", &self.transport)
             .field("timeout", &self.timeout)
             .field("max_page_size", &self.max_page_size)
             .field("max_response_size", &self.max_response_size)
-            .field("retry", &self.retry)
             .field("allow_http_loopback", &self.allow_http_loopback)
             .finish_non_exhaustive()
     }
@@ -109,6 +102,7 @@ impl Client {
             concurrency_limit: Some(DEFAULT_CONCURRENCY_LIMIT),
             rate_limit: None,
             max_response_size: DEFAULT_MAX_RESPONSE_SIZE,
+            http_client: None,
         }
     }
 
@@ -132,6 +126,11 @@ impl Client {
     pub(crate) fn inner(&self) -> &Inner {
         &self.inner
     }
+
+    /// The engine that sends this client's requests.
+    pub(crate) fn transport(&self) -> &Transport {
+        &self.inner.transport
+    }
 }
 
 /// Configures a [`Client`]; made by [`Client::builder`].
@@ -152,6 +151,7 @@ pub struct ClientBuilder {
     retry: RetryPolicy,
     concurrency_limit: Option<usize>,
     rate_limit: Option<RateLimit>,
+    http_client: Option<reqwest::Client>,
     max_response_size: u64,
 }
 
@@ -170,6 +170,13 @@ impl fmt::Debug for ClientBuilder {
             .field("retry", &self.retry)
             .field("concurrency_limit", &self.concurrency_limit)
             .field("rate_limit", &self.rate_limit)
+            .field(
+                "http_client",
+                &self
+                    .http_client
+                    .as_ref()
+                    .map(|_| "caller's reqwest::Client"),
+            )
             .finish()
     }
 }
@@ -208,7 +215,28 @@ impl ClientBuilder {
         self
     }
 
-    /// Timeout for establishing a connection. Default: 30 s.
+    /// Sends with `client` instead of a `reqwest::Client` built by this builder: for a proxy,
+    /// custom TLS roots, a shared connection pool, or anything else reqwest can be configured
+    /// with.
+    ///
+    /// On top of it the crate still applies, per request: the [`timeout`](Self::timeout)
+    /// (bounding each attempt), its headers (`OData-Version`, `OData-MaxVersion`, those added
+    /// with [`default_header`](Self::default_header), `x-ms-client-request-id`, and
+    /// `User-Agent` only when set with [`user_agent`](Self::user_agent)), authorization,
+    /// retries, throttling, the [`max_response_size`](Self::max_response_size) limit and the
+    /// concurrency and rate limits. Everything configured on
+    /// `client` itself is then the caller's: redirect policy, connect timeout
+    /// ([`connect_timeout`](Self::connect_timeout) has no effect), proxies, TLS, cookies (F&O's
+    /// throughput guidance is to keep its affinity cookie off, which reqwest does unless a
+    /// cookie store is enabled), and its own default headers for any name the crate does not
+    /// set.
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http_client = Some(client);
+        self
+    }
+
+    /// Timeout for establishing a connection. Default: 30 s. Not applied to a client handed in
+    /// with [`http_client`](Self::http_client).
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = timeout;
         self
@@ -315,37 +343,50 @@ impl ClientBuilder {
         let mut headers = self.default_headers;
         headers.insert("OData-Version", HeaderValue::from_static("4.0"));
         headers.insert("OData-MaxVersion", HeaderValue::from_static("4.0"));
-        let user_agent = self
-            .user_agent
-            .unwrap_or_else(|| concat!("d365fo-odata/", env!("CARGO_PKG_VERSION")).to_owned());
-        let http = reqwest::Client::builder()
-            .user_agent(user_agent)
-            .default_headers(headers)
-            .timeout(self.timeout)
-            .connect_timeout(self.connect_timeout)
-            // Each hop must pass the same scheme rules as the service root; see `redirect`.
-            .redirect(redirect_policy(redirects))
-            // A Referer would carry the previous URL, secret query values included, to the next hop.
-            .referer(false)
-            // F&O pins a client to one web server with an affinity cookie; its throughput guidance
-            // is to drop it so that load spreads. No cookie store does exactly that.
-            .build()
-            .map_err(|e| Error::config(format!("cannot initialise the HTTP client: {e}")))?;
+        let user_agent = match (&self.user_agent, &self.http_client) {
+            (Some(agent), _) => Some(agent.clone()),
+            // A caller's client keeps its own User-Agent unless one is set here.
+            (None, Some(_)) => None,
+            (None, None) => Some(concat!("d365fo-odata/", env!("CARGO_PKG_VERSION")).to_owned()),
+        };
+        if let Some(agent) = user_agent {
+            let value = HeaderValue::from_str(&agent)
+                .map_err(|e| Error::config(format!("User-Agent {agent:?}: {e}")))?;
+            headers.insert(USER_AGENT, value);
+        }
+        let http = match self.http_client {
+            Some(client) => client,
+            None => reqwest::Client::builder()
+                .connect_timeout(self.connect_timeout)
+                // Each hop must pass the same scheme rules as the service root; see `redirect`.
+                .redirect(redirect_policy(redirects))
+                // A Referer would carry the previous URL, secret query values included, to the
+                // next hop.
+                .referer(false)
+                // F&O pins a client to one web server with an affinity cookie; its throughput
+                // guidance is to drop it so that load spreads. No cookie store does exactly that.
+                .build()
+                .map_err(|e| Error::config(format!("cannot initialise the HTTP client: {e}")))?,
+        };
         let tokens = self
             .auth
             .as_credential()
             .map(|c| TokenCache::new(c.clone(), default_scope(&root)));
+        let transport = Transport::new(
+            http,
+            headers,
+            Authorizer::new(self.auth, tokens),
+            self.retry,
+            Limits::new(self.concurrency_limit, self.rate_limit),
+            self.timeout,
+            self.max_response_size,
+        );
         Ok(Client {
             inner: Arc::new(Inner {
-                http,
+                transport,
                 root,
-                auth: self.auth,
-                tokens,
                 timeout: self.timeout,
                 max_page_size: self.max_page_size,
-                retry: self.retry,
-                gate: Gate::default(),
-                limits: Limits::new(self.concurrency_limit, self.rate_limit),
                 allow_http_loopback: self.allow_http_loopback,
                 max_response_size: self.max_response_size,
             }),

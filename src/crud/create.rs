@@ -16,7 +16,7 @@ use super::wire::{accept_json, encode_json, with_json_body};
 use crate::client::Client;
 use crate::entity::Entity;
 use crate::error::{Error, Result};
-use crate::transport::{self, Request};
+use crate::transport::Request;
 
 /// The header OData services use for the created entity's id.
 const ODATA_ENTITY_ID: HeaderName = HeaderName::from_static("odata-entityid");
@@ -84,7 +84,7 @@ impl<E: Entity> CreateRequest<E> {
         check_segment("entity set", E::ENTITY_SET)?;
         let url = resource_url(&self.client, E::ENTITY_SET, false)?;
         let request = with_json_body(accept_json(Request::new(Method::POST, url.clone())), body);
-        let response = transport::send(&self.client, request).await?;
+        let response = self.client.transport().send(request).await?;
         let what = || format!("created entity {}", E::TYPE_NAME);
         if !response.body.is_empty() {
             return serde_json::from_slice(&response.body)
@@ -105,7 +105,7 @@ impl<E: Entity> CreateRequest<E> {
                 }
             })?;
         let request = accept_json(Request::new(Method::GET, location.clone()));
-        let response = transport::send(&self.client, request).await?;
+        let response = self.client.transport().send(request).await?;
         serde_json::from_slice(&response.body)
             .map_err(|e| Error::decode(what(), location.as_str(), &e))
     }

@@ -11,7 +11,7 @@ use super::wire::accept_json;
 use crate::client::Client;
 use crate::entity::Entity;
 use crate::error::Result;
-use crate::transport::{self, Request};
+use crate::transport::Request;
 
 /// Deletes an entity with `DELETE Set(key)`; made by [`Client::delete`] or
 /// [`EntityRef::delete`].
@@ -94,7 +94,7 @@ impl<E: Entity> DeleteRequest<E> {
         let request = self
             .precondition
             .apply(accept_json(Request::new(Method::DELETE, url)))?;
-        transport::send(self.entity.client(), request).await?;
+        self.entity.client().transport().send(request).await?;
         Ok(())
     }
 }

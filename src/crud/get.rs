@@ -10,7 +10,7 @@ use super::wire::accept_json;
 use crate::client::Client;
 use crate::entity::Entity;
 use crate::error::{Error, Result};
-use crate::transport::{self, Request};
+use crate::transport::Request;
 
 /// Reads one entity by key (`GET Set(key)`); made by [`Client::get`] or [`EntityRef::get`].
 ///
@@ -60,7 +60,7 @@ impl<E: Entity> GetRequest<E> {
     pub async fn send(self) -> Result<E> {
         let url = self.entity.url()?;
         let request = accept_json(Request::new(Method::GET, url.clone()));
-        let response = transport::send(self.entity.client(), request).await?;
+        let response = self.entity.client().transport().send(request).await?;
         serde_json::from_slice(&response.body)
             .map_err(|e| Error::decode(format!("entity {}", E::TYPE_NAME), url.as_str(), &e))
     }

@@ -14,7 +14,7 @@ use super::wire::{accept_json, encode_json, header_etag, with_json_body};
 use crate::client::Client;
 use crate::entity::Entity;
 use crate::error::Result;
-use crate::transport::{self, Request};
+use crate::transport::Request;
 
 /// Updates an entity with `PATCH Set(key)`; made by [`Client::update`] or [`EntityRef::update`].
 ///
@@ -135,7 +135,7 @@ impl<E: Entity> UpdateRequest<E> {
         let body = self.body?;
         let request = with_json_body(accept_json(Request::new(Method::PATCH, url)), body);
         let request = self.precondition.apply(request)?;
-        let response = transport::send(self.entity.client(), request).await?;
+        let response = self.entity.client().transport().send(request).await?;
         if let Some(etag) = header_etag(&response.headers) {
             return Ok(Some(etag));
         }

@@ -8,7 +8,7 @@ use crate::client::Client;
 use crate::crud::{accept_json, with_json_body};
 use crate::edm::write_percent_encoded_path_segment;
 use crate::error::{Error, Result};
-use crate::transport::{self, Request, Response};
+use crate::transport::{Request, Response};
 
 /// An operation and what it is bound to.
 #[derive(Debug, Clone)]
@@ -83,7 +83,7 @@ impl Target {
         if let Some(body) = body {
             request = with_json_body(request, body);
         }
-        let response = transport::send(&self.client, request).await?;
+        let response = self.client.transport().send(request).await?;
         Ok((url, response))
     }
 

@@ -9,7 +9,7 @@ use super::location::download_url;
 use super::{DequeuedMessage, RecurringJob};
 use crate::error::{Error, Result};
 use crate::part_file::{PartFile, partial_path};
-use crate::transport::{self, Request};
+use crate::transport::Request;
 
 impl RecurringJob {
     /// Downloads the message's file from its `DownloadLocation` into `writer`, chunk by chunk
@@ -75,7 +75,7 @@ impl RecurringJob {
         }
         let url = download_url(self.client.service_root(), &message.download_location)?;
         let request = Request::new(Method::GET, url.clone()).stream_body();
-        let response = transport::send(&self.client, request).await?;
+        let response = self.client.transport().send(request).await?;
         let Some(mut body) = response.stream else {
             // A streaming request always gets its body unread; an empty file otherwise.
             return Ok(0);

@@ -44,7 +44,7 @@ use reqwest::header::{CONTENT_TYPE, HeaderName, HeaderValue};
 use crate::client::Client;
 use crate::edm::Guid;
 use crate::error::{Error, Result};
-use crate::transport::{self, Request};
+use crate::transport::Request;
 
 pub use crate::poll::PollPolicy;
 pub use message::{DequeuedMessage, MessageId, MessageStatus};
@@ -100,7 +100,7 @@ impl RecurringJob {
     pub async fn dequeue(&self) -> Result<Option<DequeuedMessage>> {
         let url = self.url("dequeue", &[]);
         let request = Request::new(Method::GET, url.clone());
-        let response = transport::send(&self.client, request).await?;
+        let response = self.client.transport().send(request).await?;
         DequeuedMessage::from_response(response.body, url.as_str())
     }
 
@@ -114,7 +114,7 @@ impl RecurringJob {
             .body("application/json", message.body_bytes())
             // Acknowledging twice is as good as once.
             .idempotent(true);
-        transport::send(&self.client, request).await.map(drop)
+        self.client.transport().send(request).await.map(drop)
     }
 
     fn url(&self, operation: &str, query: &[(&str, &str)]) -> url::Url {
@@ -206,7 +206,7 @@ impl EnqueueRequest {
                 header("external id", id)?,
             );
         }
-        let response = transport::send(&self.job.client, request).await?;
+        let response = self.job.client.transport().send(request).await?;
         MessageId::from_enqueue_response(&response.body, url.as_str())
     }
 }

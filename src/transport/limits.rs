@@ -115,7 +115,9 @@ impl Rate {
     fn new(limit: RateLimit) -> Self {
         Rate {
             interval: limit.interval(),
-            tolerance: limit.interval() * (limit.burst_size() - 1),
+            tolerance: limit
+                .interval()
+                .saturating_mul(limit.burst_size().saturating_sub(1)),
             next: Mutex::new(None),
         }
     }
@@ -127,7 +129,8 @@ impl Rate {
         let slot = arrival
             .checked_sub(self.tolerance)
             .map_or(now, |earliest| earliest.max(now));
-        *next = Some(arrival + self.interval);
+        // Saturates: a rate of one request per `Duration::MAX` must not overflow the clock.
+        *next = Some(arrival.checked_add(self.interval).unwrap_or(arrival));
         slot
     }
 }
@@ -155,6 +158,15 @@ mod tests {
         assert_eq!(rate.reserve(later), later);
         assert_eq!(rate.reserve(later), later);
         assert_eq!(rate.reserve(later), later + Duration::from_millis(100));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn extreme_rates_do_not_overflow_the_clock() {
+        let rate = Rate::new(RateLimit::new(1, Duration::MAX).burst(u32::MAX));
+        let t0 = Instant::now();
+        for _ in 0..3 {
+            assert!(rate.reserve(t0) >= t0);
+        }
     }
 
     #[tokio::test]

@@ -1,30 +1,35 @@
-//! Sending requests: the client's limits, the shared throttle gate, authorization, retries, and
-//! turning error statuses into typed errors. Every request of the crate goes through [`send`].
+//! Sending requests: the [`Transport`] engine that every request of the crate goes through. It
+//! holds the HTTP client, the authorization, the retry policy, the shared throttle gate, the
+//! client-side limits and the request timeout, and knows nothing of the [`Client`](crate::Client)
+//! that owns it.
 //!
-//! The order for each attempt: a place among the requests in flight ([`limits`]), the throttle
-//! gate ([`throttle`]), the rate limit, then the request with its `Authorization` header (one
-//! retry with a fresh token after a 401). A failed attempt is classified ([`Cause`]) and the
-//! retry loop ([`retry`]) decides from the client's [`RetryPolicy`](crate::RetryPolicy) whether
+//! The order for each attempt ([`retry_loop`]): a place among the requests in flight
+//! ([`limits`]), the throttle gate ([`throttle`]), the rate limit, then one exchange with its
+//! `Authorization` header ([`attempt`], with one retry with a fresh token after a 401). A failed
+//! attempt is classified ([`Cause`]) and the retry loop decides from the [`RetryPolicy`] whether
 //! and when to try again.
 
+mod attempt;
 mod body;
 mod limits;
 mod redirect;
-mod retry;
+mod request_id;
 mod retry_after;
+mod retry_loop;
 mod status;
 mod throttle;
 
 use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
-use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, IF_MATCH};
+use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue, IF_MATCH};
 use reqwest::{Method, StatusCode};
 use tracing::Instrument as _;
 use url::Url;
 
-use crate::client::Client;
+use crate::auth::{Auth, TokenCache};
 use crate::error::{Error, Result};
+use crate::retry::RetryPolicy;
 
 pub(crate) use body::read_capped;
 pub(crate) use limits::Limits;
@@ -39,7 +44,131 @@ pub(crate) use retry_after::{parse_retry_after, retry_after};
 pub(crate) use status::status_error;
 pub(crate) use throttle::Gate;
 
-/// A request to send: what [`send`] needs, in one value that can be sent again.
+/// The engine behind a client: sends [`Request`]s with authorization, limits, throttling and
+/// retries. One per client, shared by every clone of it.
+pub(crate) struct Transport {
+    http: reqwest::Client,
+    /// Headers sent with every request (a request's own headers win).
+    headers: HeaderMap,
+    authorizer: Authorizer,
+    retry: RetryPolicy,
+    gate: Gate,
+    limits: Limits,
+    timeout: Duration,
+    /// Largest success body read into memory.
+    max_response_size: u64,
+}
+
+/// Shows the settings; header values named like credentials are hidden, and the HTTP client
+/// inside is not shown at all.
+impl std::fmt::Debug for Transport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Transport")
+            .field("headers", &crate::redact::Headers(&self.headers))
+            .field("authorizer", &self.authorizer)
+            .field("retry", &self.retry)
+            .field("gate", &self.gate)
+            .field("limits", &self.limits)
+            .field("timeout", &self.timeout)
+            .field("max_response_size", &self.max_response_size)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Where the `Authorization` header of a request comes from.
+#[derive(Debug)]
+pub(crate) struct Authorizer {
+    auth: Auth,
+    /// The token cache, for [`Auth::Credential`].
+    tokens: Option<TokenCache>,
+}
+
+impl Authorizer {
+    /// Authorization by `auth`; `tokens` is the cache of its credential, if it has one.
+    pub(crate) fn new(auth: Auth, tokens: Option<TokenCache>) -> Self {
+        Authorizer { auth, tokens }
+    }
+}
+
+impl Transport {
+    /// An engine sending with `http`. `headers` go with every request, and `timeout` bounds
+    /// every attempt, from sending to the end of the body; both are set on each request, so they
+    /// apply to a caller's own `reqwest::Client` too. A success body larger than
+    /// `max_response_size` bytes is not read ([`Error::ResponseTooLarge`]).
+    pub(crate) fn new(
+        http: reqwest::Client,
+        headers: HeaderMap,
+        authorizer: Authorizer,
+        retry: RetryPolicy,
+        limits: Limits,
+        timeout: Duration,
+        max_response_size: u64,
+    ) -> Self {
+        Transport {
+            http,
+            headers,
+            authorizer,
+            retry,
+            gate: Gate::default(),
+            limits,
+            timeout,
+            max_response_size,
+        }
+    }
+
+    /// Sends `request` (again, as the retry policy allows), reads the body, and maps an error
+    /// status to its [`Error`].
+    ///
+    /// Every attempt carries the same `x-ms-client-request-id` (the caller's, when the request
+    /// has one). With a credential, a `401 Unauthorized` answer makes the engine drop the token
+    /// and send the request once more with a fresh one.
+    pub(crate) async fn send(&self, mut request: Request) -> Result<Response> {
+        let request_id = request_id::ensure(&mut request.headers);
+        let span = tracing::info_span!(
+            "odata.request",
+            method = %request.method,
+            url = %crate::redact::url(&request.url),
+            request_id = %request_id,
+            status = tracing::field::Empty,
+            attempts = tracing::field::Empty,
+            duration_ms = tracing::field::Empty,
+        );
+        retry_loop::send_with_retries(self, &request, &request_id)
+            .instrument(span)
+            .await
+    }
+
+    /// Reports a throttling answer received outside [`Transport::send`] (a part of a `$batch`
+    /// response with 429 and `Retry-After`): closes the throttle gate for the wait it asks for
+    /// (capped and floored as [`RetryPolicy`] says, or the policy's default wait when absent)
+    /// and returns that wait. Does nothing and returns zero when retries are off.
+    pub(crate) fn report_throttling(&self, headers: &HeaderMap) -> Duration {
+        if !self.retry.is_enabled() {
+            return Duration::ZERO;
+        }
+        let asked = retry_after(headers, SystemTime::now());
+        let wait = self.retry.throttle_wait(asked);
+        self.gate.close_for(wait, asked);
+        tracing::info!(
+            wait_ms = wait.as_millis() as u64,
+            "throttled: pausing every request of the client"
+        );
+        wait
+    }
+
+    /// Waits until the throttle gate is open and returns how long that took.
+    pub(crate) async fn wait_for_gate(&self) -> Duration {
+        self.gate.wait().await
+    }
+
+    /// The client-side limits.
+    #[cfg(test)]
+    pub(crate) fn limits(&self) -> &Limits {
+        &self.limits
+    }
+}
+
+/// A request to send: what [`Transport::send`] needs, in one value that can be sent again.
 #[derive(Debug, Clone)]
 pub(crate) struct Request {
     pub(crate) method: Method,
@@ -106,6 +235,11 @@ impl Request {
             _ => false,
         })
     }
+
+    /// Whether the request changes data on the server (anything but GET, HEAD and OPTIONS).
+    pub(crate) fn writes(&self) -> bool {
+        !matches!(self.method, Method::GET | Method::HEAD | Method::OPTIONS)
+    }
 }
 
 /// A successful response with its body read in full.
@@ -121,56 +255,11 @@ pub(crate) struct Response {
     pub(crate) stream: Option<reqwest::Response>,
 }
 
-/// Sends `request` (again, as the client's retry policy allows), reads the body, and maps an
-/// error status to its [`Error`].
-///
-/// With a credential, a `401 Unauthorized` answer makes the client drop the token and send the
-/// request once more with a fresh one.
-pub(crate) async fn send(client: &Client, request: Request) -> Result<Response> {
-    let span = tracing::info_span!(
-        "odata.request",
-        method = %request.method,
-        url = %crate::redact::url(&request.url),
-        status = tracing::field::Empty,
-        attempts = tracing::field::Empty,
-        duration_ms = tracing::field::Empty,
-    );
-    retry::send_with_retries(client, &request)
-        .instrument(span)
-        .await
-}
-
-/// Reports a throttling answer received outside [`send`] (a part of a `$batch` response with 429
-/// and `Retry-After`): closes the client's throttle gate for the wait it asks for (capped, or the
-/// policy's default wait when absent) and returns that wait. Does nothing and returns zero when
-/// the client's retries are off.
-#[allow(dead_code, reason = "`$batch` is the caller")]
-pub(crate) fn report_throttling(client: &Client, headers: &HeaderMap) -> Duration {
-    let inner = client.inner();
-    if !inner.retry.is_enabled() {
-        return Duration::ZERO;
-    }
-    let wait = inner
-        .retry
-        .throttle_wait(retry_after(headers, SystemTime::now()));
-    inner.gate.close_for(wait);
-    tracing::info!(
-        wait_ms = wait.as_millis() as u64,
-        "throttled: pausing every request of the client"
-    );
-    wait
-}
-
-/// Waits until the client's throttle gate is open and returns how long that took.
-#[allow(dead_code, reason = "`$batch` is the caller")]
-pub(crate) async fn wait_for_gate(client: &Client) -> Duration {
-    client.inner().gate.wait().await
-}
-
 /// Why an attempt failed, as far as retrying is concerned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Cause {
-    /// No connection could be made: the server never saw the request.
+    /// The request never left: no connection could be made, or the engine did not send it (no
+    /// time left). The server never saw it.
     NotSent,
     /// The request went out but no whole response came back (reset, timeout, a cut-off body):
     /// the server may have processed it.
@@ -184,6 +273,32 @@ pub(crate) enum Cause {
     },
     /// Anything that no retry can fix (no token could be obtained).
     Final,
+}
+
+impl Cause {
+    /// Whether the server may have processed the request although the attempt failed: it was
+    /// sent and either no whole answer came back, or the answer is a transient server error
+    /// that proves nothing (408, 500, 502, 504, and 503 without `Retry-After`: a gateway or a
+    /// web server that gave up may answer so after the service committed). Only 429, and 503
+    /// with `Retry-After`, are taken as the service's word that it did not process the request;
+    /// any other status is a definite answer.
+    pub(crate) fn may_have_been_processed(self) -> bool {
+        match self {
+            Cause::Interrupted => true,
+            Cause::Status {
+                status: StatusCode::SERVICE_UNAVAILABLE,
+                retry_after,
+            } => retry_after.is_none(),
+            Cause::Status { status, .. } => matches!(
+                status,
+                StatusCode::REQUEST_TIMEOUT
+                    | StatusCode::INTERNAL_SERVER_ERROR
+                    | StatusCode::BAD_GATEWAY
+                    | StatusCode::GATEWAY_TIMEOUT
+            ),
+            Cause::NotSent | Cause::Final => false,
+        }
+    }
 }
 
 /// A failed attempt: the error to return and why it happened.
@@ -202,139 +317,7 @@ impl From<Error> for Failure {
     }
 }
 
-/// One attempt of [`send`] with authorization: a token from the client's cache, and with a
-/// credential, once more with a fresh token after a 401.
-async fn send_authorized(
-    client: &Client,
-    request: &Request,
-) -> std::result::Result<Response, Failure> {
-    let inner = client.inner();
-    let Some(tokens) = &inner.tokens else {
-        let authorization = inner.auth.header_value();
-        return send_once(client, request, authorization).await;
-    };
-    let token = tokens.token().await?;
-    let first = send_once(client, request, Some(token.header_value())).await;
-    match first {
-        Err(Failure {
-            error: Error::Auth(error),
-            cause:
-                Cause::Status {
-                    status: StatusCode::UNAUTHORIZED,
-                    ..
-                },
-        }) => match tokens.replace_rejected(&token).await? {
-            Some(fresh) => send_once(client, request, Some(fresh.header_value())).await,
-            None => Err(Failure {
-                error: Error::Auth(error),
-                cause: Cause::Final,
-            }),
-        },
-        other => other,
-    }
-}
-
-/// One HTTP exchange, with `authorization` as the `Authorization` header.
-async fn send_once(
-    client: &Client,
-    request: &Request,
-    authorization: Option<String>,
-) -> std::result::Result<Response, Failure> {
-    let inner = client.inner();
-    let Request {
-        method,
-        url,
-        headers,
-        body,
-        ..
-    } = request;
-    let mut builder = inner
-        .http
-        .request(method.clone(), url.clone())
-        .headers(headers.clone());
-    if let Some(value) = authorization {
-        builder = builder.header(AUTHORIZATION, value);
-    }
-    if let Some(body) = body {
-        builder = builder.body(body.clone());
-    }
-    let transport_failure = |e: reqwest::Error| {
-        let cause = if e.is_connect() {
-            Cause::NotSent
-        } else {
-            Cause::Interrupted
-        };
-        Failure {
-            error: Error::from_reqwest(method, url.as_str(), inner.timeout, e),
-            cause,
-        }
-    };
-    let response = builder
-        .send()
-        .await
-        .map_err(|e| match redirect::refused(&e) {
-            Some(refused) => Failure::from(Error::Redirect {
-                method: method.to_string(),
-                url: crate::redact::url(url).into_owned(),
-                location: refused.location.clone(),
-                reason: refused.reason.clone(),
-            }),
-            None => transport_failure(e),
-        })?;
-    let status = response.status();
-    let headers = response.headers().clone();
-    if let Some(reason) = redirect::stopped(status) {
-        let location = headers
-            .get(reqwest::header::LOCATION)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("(no Location header)");
-        return Err(Failure::from(Error::Redirect {
-            method: method.to_string(),
-            url: crate::redact::url(url).into_owned(),
-            location: crate::redact::url_text(location),
-            reason,
-        }));
-    }
-    if status.is_success() && request.stream_body {
-        return Ok(Response {
-            status,
-            headers,
-            body: Bytes::new(),
-            stream: Some(response),
-        });
-    }
-    if status.is_success() {
-        let body = body::read_limited(response, inner.max_response_size)
-            .await
-            .map_err(|e| match e {
-                body::BodyError::Transport(e) => transport_failure(e),
-                body::BodyError::TooLarge { limit, declared } => {
-                    Failure::from(Error::ResponseTooLarge {
-                        method: method.to_string(),
-                        url: crate::redact::url(url).into_owned(),
-                        limit,
-                        declared,
-                    })
-                }
-            })?;
-        return Ok(Response {
-            status,
-            headers,
-            body,
-            stream: None,
-        });
-    }
-    let body = body::read_error_body(response)
-        .await
-        .map_err(transport_failure)?;
-    Err(Failure {
-        error: status::error_with_body(method, url, status, &headers, &body),
-        cause: Cause::Status {
-            status,
-            retry_after: retry_after(&headers, SystemTime::now()),
-        },
-    })
-}
-
+#[cfg(test)]
+mod test_server;
 #[cfg(test)]
 mod tests;

@@ -19,6 +19,7 @@ mod error;
 mod matching;
 mod operation;
 mod parse;
+mod progress;
 mod results;
 mod retry;
 mod send;
@@ -27,4 +28,5 @@ pub use builder::{
     Batch, ChangeSet, DEFAULT_MAX_OPERATIONS, DEFAULT_MAX_RETRIES, FNO_MAX_OPERATIONS,
 };
 pub use error::BatchError;
+pub use progress::{ChunkProgress, OperationStatus};
 pub use results::{BatchResults, Slot};

@@ -36,6 +36,7 @@ const businessEvents = require('./lib/business-events')
 const faults = require('./lib/faults')
 const web = require('./lib/http')
 const decimals = require('./lib/decimals')
+const batchFno = require('./lib/batch-fno')
 const seed = require('./seed/seed')
 
 const NS = 'Microsoft.Dynamics.DataEntities'
@@ -89,6 +90,7 @@ async function main() {
   app.use('/_sandbox/business-events', businessEvents.router(express))
   app.use('/api/connector', web.activityId, web.bearerToken(() => opts.token), recurring.connectorRouter(express, { baseUrl }))
   app.use('/data', web.activityId, web.bearerToken(() => opts.token), decimals.middleware)
+  batchFno.install(app, express, opts) // $batch: absolute inner URLs; F&O answer shapes (--wire fno)
   app.use('/data', (req, res, next) => (req.path === '/$metadata' ? web.metadata(() => metadataXml)(req, res, next) : next()))
 
   cds.on('serving', srv => {

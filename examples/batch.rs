@@ -13,8 +13,9 @@
 //!    that support it);
 //! 2. reads the order back with its lines expanded;
 //! 3. sends a second change set whose line reuses a lot id that already exists: the service
-//!    refuses that line (409), so the header of the same change set is rolled back too, and both
-//!    come back as typed errors;
+//!    refuses that line (F&O: `500` with an `AxODataWriteException`, in a nested change-set
+//!    answer holding only that line's part), so the header of the same change set is rolled
+//!    back too (`BatchError::RolledBack`), and both come back as typed errors;
 //! 4. deletes the order's lines and header, again in one change set.
 //!
 //! With no `D365FO_URL` set, it runs against the local sandbox (started on a free loopback port,

@@ -35,7 +35,7 @@ mod service_error;
 mod transport;
 
 pub use auth::{Auth, Secret};
-pub use batch::{Batch, BatchError, BatchResults, ChangeSet, Slot};
+pub use batch::{Batch, BatchError, BatchResults, ChangeSet, ChunkProgress, OperationStatus, Slot};
 pub use client::{
     Client, ClientBuilder, DEFAULT_MAX_PAGE_SIZE, DEFAULT_MAX_RESPONSE_SIZE, DEFAULT_TIMEOUT,
     MAX_REDIRECTS,

@@ -1,15 +1,20 @@
-//! `$batch` against the sandbox: typed results for reads and change sets, atomic rollback,
-//! Content-ID references, chunking along change-set boundaries, and a throttled batch retried.
+//! `$batch` against the sandbox: typed results for reads and change sets, atomic rollback in
+//! F&O's answer shape and in the spec/CAP shape, absolute and relative inner URLs, Content-ID
+//! references, chunking along change-set boundaries, a throttled batch retried, writes never
+//! sent twice without proof, and progress reports that survive a failed or dropped send.
 
 mod common;
 
+use std::io::{Read, Write};
+use std::net::TcpStream;
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use d365fo_odata::edm::key_predicate;
 use d365fo_odata::profile::Fno;
-use d365fo_odata::{BatchError, Client, Entity, EntityKey, Error};
-use d365fo_sandbox::{Fault, Sandbox, TAG_HEADER};
+use d365fo_odata::{BatchError, ChunkProgress, Client, Entity, EntityKey, Error, OperationStatus};
+use d365fo_sandbox::{Fault, SHARED_TOKEN, Sandbox, TAG_HEADER, Wire};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -94,6 +99,56 @@ fn line(lot: &str) -> serde_json::Value {
     json!({"dataAreaId": "usmf", "InventoryLotId": lot, "ItemNumber": "D0001"})
 }
 
+/// The sandbox answering in `wire`'s shapes: the shared one for F&O, a private one for CAP.
+fn sandbox(wire: Wire) -> &'static Sandbox {
+    static CAP: OnceLock<Sandbox> = OnceLock::new();
+    match wire {
+        Wire::Cap => CAP.get_or_init(|| {
+            Sandbox::builder()
+                .token(SHARED_TOKEN)
+                .wire(Wire::Cap)
+                .start()
+                .expect("a sandbox with the CAP wire shapes")
+        }),
+        _ => Sandbox::shared(),
+    }
+}
+
+/// A client for `wire`'s sandbox whose requests carry `tag` (for tagged faults and counters).
+fn client(wire: Wire, tag: &str) -> Client {
+    let sandbox = sandbox(wire);
+    Client::builder(sandbox.base_url())
+        .allow_http_loopback()
+        .bearer_token(sandbox.token().unwrap())
+        .default_header(TAG_HEADER, tag)
+        .unwrap()
+        .build()
+        .unwrap()
+}
+
+/// `(batches, writes)`: multipart `$batch` requests with `tag` that reached the service, and
+/// the write operations they held.
+fn reached(wire: Wire, tag: &str) -> (u64, u64) {
+    let authority = sandbox(wire).base_url().trim_start_matches("http://");
+    let mut stream = TcpStream::connect(authority).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    write!(
+        stream,
+        "GET /_sandbox/batch/stats?tag={tag} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    let body = response.split_once("\r\n\r\n").unwrap().1;
+    let stats: serde_json::Value = serde_json::from_str(body).unwrap();
+    (
+        stats["batches"].as_u64().unwrap(),
+        stats["writes"].as_u64().unwrap(),
+    )
+}
+
 async fn header_exists(client: &Client, number: &str) -> bool {
     let mut batch = client.batch();
     let read = batch.get_by_key::<SalesOrderHeaderV2>(&SalesOrderKey(number.to_owned()));
@@ -136,9 +191,11 @@ async fn line_created_against_content_id_reference_belongs_to_the_new_header() {
     );
 }
 
-#[tokio::test]
-async fn failing_line_rolls_back_the_header_of_its_change_set() {
-    let client = sandbox_client(None);
+/// A change set whose line reuses an existing lot id: the line gets the service's error, the
+/// header is rolled back. F&O answers with a nested change set holding only the line's part
+/// (500, `AxODataWriteException`); CAP with one 409 part in place of the change set.
+async fn failing_line_rolls_back_the_header(wire: Wire) {
+    let client = client(wire, &unique());
     let number = unique();
     let mut batch = client.batch();
     let mut cs = batch.change_set();
@@ -147,11 +204,16 @@ async fn failing_line_rolls_back_the_header_of_its_change_set() {
     let l =
         cs.create_referencing::<SalesOrderLine, _>(h, "SalesOrderLines", &line("US-LOT-0000001"));
     let mut results = batch.send().await.unwrap();
+    let status = if wire == Wire::Cap { 409 } else { 500 };
 
     let line_error = results.take(l).unwrap_err();
-    assert_eq!(line_error.status(), Some(409), "{line_error}");
-    let infolog = line_error.service_error().unwrap().infolog().join("\n");
-    assert!(infolog.contains("already exists"), "{infolog}");
+    assert_eq!(line_error.status(), Some(status), "{line_error}");
+    let service = line_error.service_error().unwrap();
+    assert!(
+        service.infolog().join("\n").contains("already exists"),
+        "{service:?}"
+    );
+    assert_eq!(results.operation_status(l), Some(OperationStatus::Failed));
 
     let header_error = results.take(h).unwrap_err();
     let Error::Batch(batch_error) = &header_error else {
@@ -161,13 +223,91 @@ async fn failing_line_rolls_back_the_header_of_its_change_set() {
         matches!(**batch_error, BatchError::RolledBack { .. }),
         "{batch_error}"
     );
-    assert_eq!(batch_error.cause().unwrap().status, 409);
+    assert_eq!(batch_error.cause().unwrap().status, status);
+    assert!(!batch_error.may_have_been_applied());
     assert!(!results.all_succeeded());
 
     assert!(
         !header_exists(&client, &number).await,
         "the header of the failed change set must not exist"
     );
+}
+
+#[tokio::test]
+async fn failing_line_rolls_back_the_header_in_the_fno_shape() {
+    failing_line_rolls_back_the_header(Wire::Fno).await;
+}
+
+#[tokio::test]
+async fn failing_line_rolls_back_the_header_in_the_cap_shape() {
+    failing_line_rolls_back_the_header(Wire::Cap).await;
+}
+
+/// Inner requests with absolute URLs (the default) and relative ones, in both wire shapes.
+#[tokio::test]
+async fn absolute_and_relative_inner_urls_both_work() {
+    for wire in [Wire::Fno, Wire::Cap] {
+        for relative in [false, true] {
+            let client = client(wire, &unique());
+            let number = unique();
+            let mut batch = client.batch();
+            if relative {
+                batch.relative_urls();
+            }
+            let page = batch.get(client.entity_set::<CustomerV3>().top(2));
+            let mut cs = batch.change_set();
+            let h = cs.create::<SalesOrderHeaderV2>(&header(&number));
+            let l = cs.create_referencing::<SalesOrderLine, _>(
+                h,
+                "SalesOrderLines",
+                &line(&format!("{number}-L")),
+            );
+            let mut results = batch.send().await.unwrap();
+            let what = format!("{wire:?}, relative {relative}");
+            assert_eq!(results.take(page).unwrap().rows.len(), 2, "{what}");
+            assert_eq!(
+                results.take(h).unwrap().sales_order_number,
+                number,
+                "{what}"
+            );
+            let line = results.take(l).unwrap();
+            assert_eq!(
+                line.sales_order_number.as_deref(),
+                Some(number.as_str()),
+                "{what}"
+            );
+            assert!(results.all_succeeded(), "{what}");
+        }
+    }
+}
+
+/// The connection is cut after the service processed the batch: whether it applied the change
+/// set is unknown to the client, so it must not send it again.
+#[tokio::test]
+async fn a_batch_cut_off_after_processing_is_not_sent_again() {
+    for wire in [Wire::Fno, Wire::Cap] {
+        let tag = unique();
+        let client = client(wire, &tag);
+        sandbox(wire)
+            .add_fault(&Fault::reset().path_contains("$batch").tagged(&tag))
+            .unwrap();
+        let number = unique();
+        let mut batch = client.batch();
+        let _h = batch
+            .change_set()
+            .create::<SalesOrderHeaderV2>(&header(&number));
+        let error = batch.send().await.unwrap_err();
+        assert!(error.status().is_none(), "a transport failure: {error}");
+        assert_eq!(
+            reached(wire, &tag),
+            (1, 1),
+            "sent once, never again ({wire:?})"
+        );
+        assert!(
+            header_exists(&client, &number).await,
+            "the service applied it"
+        );
+    }
 }
 
 #[tokio::test]
@@ -216,7 +356,8 @@ async fn without_continue_on_error_operations_after_a_failure_are_not_executed()
     let dup = cs.create::<SalesOrderLine>(&line("US-LOT-0000001"));
     let read = batch.get(client.entity_set::<CustomerV3>().top(1));
     let mut results = batch.send().await.unwrap();
-    assert_eq!(results.take(dup).unwrap_err().status(), Some(409));
+    // F&O answers a failed write inside $batch with 500.
+    assert_eq!(results.take(dup).unwrap_err().status(), Some(500));
     let not_run = results.take(read).unwrap_err();
     assert!(
         matches!(&not_run, Error::Batch(b) if matches!(**b, BatchError::NotExecuted { .. })),
@@ -395,5 +536,106 @@ async fn throttled_batch_is_sent_again_after_retry_after() {
     );
     assert_eq!(results.take(read).unwrap().rows.len(), 1);
     assert_eq!(results.take(h).unwrap().sales_order_number, number);
+    assert_eq!(
+        reached(Wire::Fno, &tag),
+        (1, 1),
+        "the 429 reached nothing; the change set was applied once"
+    );
     assert!(header_exists(&client, &number).await);
+}
+
+/// Three change sets, one per request; the observer cuts the connection of the second request
+/// after the service processed it. The first request's commit is reported before the second
+/// fails, and the results keep it.
+#[tokio::test]
+async fn progress_reports_the_committed_chunk_when_a_later_one_fails() {
+    let tag = unique();
+    let client = client(Wire::Fno, &tag);
+    let reports: Arc<Mutex<Vec<ChunkProgress>>> = Arc::default();
+    let mut batch = client.batch();
+    batch.max_operations(1);
+    let seen = reports.clone();
+    let fault_tag = tag.clone();
+    batch.on_progress(move |progress| {
+        if progress.round_trip == 0 {
+            Sandbox::shared()
+                .add_fault(&Fault::reset().path_contains("$batch").tagged(&fault_tag))
+                .unwrap();
+        }
+        seen.lock().unwrap().push(progress.clone());
+    });
+    let numbers: Vec<String> = (0..3).map(|_| unique()).collect();
+    let slots: Vec<_> = numbers
+        .iter()
+        .map(|n| batch.change_set().create::<SalesOrderHeaderV2>(&header(n)))
+        .collect();
+    let mut results = batch.send().await.unwrap();
+
+    let reports = reports.lock().unwrap().clone();
+    assert_eq!(reports.len(), 2, "{reports:?}");
+    assert_eq!(reports[0].succeeded().collect::<Vec<_>>(), [1]);
+    assert_eq!(reports[0].failure, None);
+    assert_eq!(reports[1].unknown().collect::<Vec<_>>(), [2]);
+    assert!(reports[1].failure.is_some());
+
+    results.take(slots[0]).unwrap();
+    let cut = results.take(slots[1]).unwrap_err();
+    assert!(
+        matches!(&cut, Error::Batch(b) if matches!(**b, BatchError::NoResponse { .. }) && b.may_have_been_applied()),
+        "{cut}"
+    );
+    let unsent = results.take(slots[2]).unwrap_err();
+    assert!(
+        matches!(&unsent, Error::Batch(b) if matches!(**b, BatchError::NotExecuted { .. })),
+        "{unsent}"
+    );
+    assert_eq!(reached(Wire::Fno, &tag), (2, 2), "the third was never sent");
+    assert!(header_exists(&client, &numbers[0]).await);
+    assert!(!header_exists(&client, &numbers[2]).await);
+}
+
+/// The send future is dropped while its second request is in flight: the observer already
+/// reported the first request's commit.
+#[tokio::test]
+async fn progress_reports_the_committed_chunk_when_the_send_is_dropped() {
+    let tag = unique();
+    let client = client(Wire::Fno, &tag);
+    let reports: Arc<Mutex<Vec<ChunkProgress>>> = Arc::default();
+    let first = Arc::new(tokio::sync::Notify::new());
+    let mut batch = client.batch();
+    batch.max_operations(1);
+    let (seen, notify, fault_tag) = (reports.clone(), first.clone(), tag.clone());
+    batch.on_progress(move |progress| {
+        if progress.round_trip == 0 {
+            // Holds the next request long enough for the send to be dropped meanwhile.
+            Sandbox::shared()
+                .add_fault(
+                    &Fault::slow(Duration::from_secs(3))
+                        .path_contains("$batch")
+                        .tagged(&fault_tag),
+                )
+                .unwrap();
+            notify.notify_one();
+        }
+        seen.lock().unwrap().push(progress.clone());
+    });
+    let numbers: Vec<String> = (0..2).map(|_| unique()).collect();
+    for n in &numbers {
+        batch.change_set().create::<SalesOrderHeaderV2>(&header(n));
+    }
+    let send = batch.send();
+    tokio::select! {
+        result = send => panic!("the send finished before it was dropped: {result:?}"),
+        () = first.notified() => {}
+    }
+    // The future is gone, with its second request in flight.
+    let reports = reports.lock().unwrap().clone();
+    assert_eq!(reports.len(), 1, "{reports:?}");
+    assert_eq!(reports[0].round_trip, 0);
+    assert_eq!(
+        reports[0].operations,
+        [(1, OperationStatus::Succeeded)],
+        "the first change set committed"
+    );
+    assert!(header_exists(&client, &numbers[0]).await);
 }

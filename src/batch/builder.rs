@@ -10,6 +10,7 @@ use serde::de::DeserializeOwned;
 
 use super::encode::Targets;
 use super::operation::{Operation, Unit};
+use super::progress::{ChunkProgress, Observer};
 use super::results::{Decode, Slot, decode_entity, decode_nothing, decode_page};
 use crate::client::Client;
 use crate::entity::{Entity, EntityKey};
@@ -78,6 +79,8 @@ pub struct Batch {
     pub(crate) continue_on_error: bool,
     pub(crate) targets: Targets,
     pub(crate) max_retries: u32,
+    /// Called after each `$batch` request's outcome is known.
+    pub(crate) observer: Option<Observer>,
     /// The first operation that could not be built; [`Batch::send`] reports it.
     pub(crate) invalid: Option<Error>,
 }
@@ -93,8 +96,9 @@ impl Client {
             units: Vec::new(),
             max_operations: DEFAULT_MAX_OPERATIONS,
             continue_on_error: false,
-            targets: Targets::Relative,
+            targets: Targets::Absolute,
             max_retries: DEFAULT_MAX_RETRIES,
+            observer: None,
             invalid: None,
         }
     }
@@ -119,11 +123,36 @@ impl Batch {
         self
     }
 
-    /// Writes request targets as absolute URLs (`https://host/data/CustomersV3`) instead of
-    /// relative to the service root (`CustomersV3`, the default). Content-ID references (`$1/…`)
-    /// stay as they are.
+    /// Writes the inner requests' targets as absolute URLs
+    /// (`https://host/data/CustomersV3?$top=1`), as captured F&O batches do: the default.
+    /// Content-ID references (`$1/…`) stay as they are.
     pub fn absolute_urls(&mut self) -> &mut Self {
         self.targets = Targets::Absolute;
+        self
+    }
+
+    /// Writes the inner requests' targets relative to the service root (`CustomersV3?$top=1`)
+    /// instead of as absolute URLs, for services that resolve them against the `$batch` URL
+    /// only.
+    pub fn relative_urls(&mut self) -> &mut Self {
+        self.targets = Targets::Relative;
+        self
+    }
+
+    /// Calls `observer` after each `$batch` HTTP request of [`send`](Self::send), as soon as its
+    /// outcome is known and before the next request goes out, with the status of every
+    /// operation it carried ([`ChunkProgress`]).
+    ///
+    /// This is how a caller learns which chunks committed when `send` does not return their
+    /// results: when the future is dropped (a timeout, a cancelled task) after some requests
+    /// were answered, the observer has already seen them. An operation throttled and sent again
+    /// appears in a later call too; its last report is where it stands. The observer runs
+    /// inside `send`: keep it short and do not block.
+    pub fn on_progress(
+        &mut self,
+        observer: impl FnMut(&ChunkProgress) + Send + 'static,
+    ) -> &mut Self {
+        self.observer = Some(Observer(Box::new(observer)));
         self
     }
 

@@ -270,7 +270,8 @@ Content-Type: application/json\r\n\
             );
         let parts =
             super::super::parse::parse_batch(&boundaries.content_type(), &Bytes::from(text))
-                .unwrap();
+                .unwrap()
+                .parts;
         assert_eq!(parts.len(), 2);
     }
 }

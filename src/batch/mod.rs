@@ -5,12 +5,34 @@
 //! to [`Batch::change_set`]s, each returning a typed [`Slot`]; [`Batch::send`] returns the
 //! [`BatchResults`], which give each slot's value or error.
 //!
+//! # Answer shapes the client reads
+//!
+//! - **Failed change set, F&O**: the outer response is 200; the change set comes back as a
+//!   nested `multipart/mixed; boundary=changesetresponse_<guid>` holding only the failing
+//!   operation's part (its `Content-ID`, `HTTP/1.1 500 Internal Server Error`, an OData error
+//!   whose `innererror.type` is `…AxODataWriteException`). That operation's slot gives the
+//!   service error; every other operation of the change set is
+//!   [`BatchError::RolledBack`] with it as [`cause`](BatchError::cause).
+//! - **Failed change set, OData spec / SAP CAP**: one `application/http` error part in place of
+//!   the change set; read the same way.
+//! - Inner parts typed `application/json; odata.metadata=minimal; charset=utf-8`; inner
+//!   requests are sent with absolute URLs (as F&O's own batches), or relative ones with
+//!   [`Batch::relative_urls`].
+//! - A part that cannot be tied to a request (unknown or repeated `Content-ID`, none where the
+//!   position does not tell, more parts than requests): [`BatchError::MalformedResponse`] for
+//!   that unit, which may have been applied and is never sent again.
+//!
+//! A change set is sent again only when the service proved it applied nothing (429 for it or
+//! for the whole request, 503 with `Retry-After`, no connection). Use [`Batch::on_progress`] to
+//! learn which chunks committed even if the send is dropped.
+//!
 //! Inside, one file per step: `builder` collects the operations; `chunk` splits a large batch
 //! into requests of at most a configured number of operations without splitting a change set;
 //! `encode` writes the multipart body; `parse` reads the multipart response strictly; `matching`
 //! ties its parts to the operations (a failed change set answers with one part: the others were
 //! rolled back); `retry` picks the operations answered 429 to send again; `send` runs it all;
-//! `results` hands each slot's typed value or error to the caller.
+//! `results` hands each slot's typed value or error to the caller; `progress` reports each
+//! request's outcome.
 
 mod builder;
 mod chunk;
@@ -19,6 +41,7 @@ mod error;
 mod matching;
 mod operation;
 mod parse;
+mod progress;
 mod results;
 mod retry;
 mod send;
@@ -27,4 +50,5 @@ pub use builder::{
     Batch, ChangeSet, DEFAULT_MAX_OPERATIONS, DEFAULT_MAX_RETRIES, FNO_MAX_OPERATIONS,
 };
 pub use error::BatchError;
+pub use progress::{ChunkProgress, OperationStatus};
 pub use results::{BatchResults, Slot};

@@ -37,13 +37,26 @@ pub(crate) enum Part {
     /// The response to a request outside change sets, or the single response of a failed
     /// change set.
     Response(PartResponse),
-    /// The responses to the requests of a change set that succeeded.
+    /// A nested `multipart/mixed` answering a change set: the responses of all its requests (it
+    /// succeeded), or, as F&O answers a failed change set, only the failing request's response.
     ChangeSet {
         /// The responses, in the order the service sent them.
         responses: Vec<PartResponse>,
         /// Byte offset of the change-set part in the outer body.
         offset: usize,
+        /// Byte offset of the change set's closing delimiter (where a missing response would
+        /// have been).
+        end: usize,
     },
+}
+
+/// A parsed `$batch` response.
+#[derive(Debug, Clone)]
+pub(crate) struct ParsedBatch {
+    /// The top-level parts, in order.
+    pub(crate) parts: Vec<Part>,
+    /// Byte offset of the closing delimiter (where a missing part would have been).
+    pub(crate) end: usize,
 }
 
 impl Part {
@@ -116,14 +129,15 @@ pub(crate) fn boundary_of(content_type: &str) -> Result<String, String> {
 }
 
 /// Parses the body of a `$batch` response whose `Content-Type` is `content_type`.
-pub(crate) fn parse_batch(content_type: &str, body: &Bytes) -> Parsed<Vec<Part>> {
+pub(crate) fn parse_batch(content_type: &str, body: &Bytes) -> Parsed<ParsedBatch> {
     let boundary =
         boundary_of(content_type).map_err(|message| ParseFailure { offset: 0, message })?;
-    let mut parts = Vec::new();
-    for raw in split_multipart(body, 0, body.len(), &boundary)? {
+    let (raws, end) = split_multipart(body, 0, body.len(), &boundary)?;
+    let mut parts = Vec::with_capacity(raws.len());
+    for raw in raws {
         parts.push(parse_part(body, raw, 1)?);
     }
-    Ok(parts)
+    Ok(ParsedBatch { parts, end })
 }
 
 /// The extent of one body part: headers and content, as offsets into the whole body.
@@ -133,8 +147,14 @@ struct RawPart {
     end: usize,
 }
 
-/// Splits `body[start..end]` at the delimiters of `boundary`.
-fn split_multipart(body: &[u8], start: usize, end: usize, boundary: &str) -> Parsed<Vec<RawPart>> {
+/// Splits `body[start..end]` at the delimiters of `boundary`; returns the parts and the offset
+/// where the closing delimiter starts.
+fn split_multipart(
+    body: &[u8],
+    start: usize,
+    end: usize,
+    boundary: &str,
+) -> Parsed<(Vec<RawPart>, usize)> {
     let dash_boundary = format!("--{boundary}");
     let dash_boundary = dash_boundary.as_bytes();
     // The first delimiter may open the body directly (no CRLF before it); a preamble is ignored.
@@ -155,7 +175,7 @@ fn split_multipart(body: &[u8], start: usize, end: usize, boundary: &str) -> Par
             if parts.is_empty() {
                 return fail(at.start, "the multipart body has no parts");
             }
-            return Ok(parts);
+            return Ok((parts, at.start));
         }
         let content_start = match line_end_after_padding(body, at.after, end) {
             Some(next) => next,
@@ -359,8 +379,9 @@ fn parse_part(body: &Bytes, raw: RawPart, depth: usize) -> Parsed<Part> {
         }
         "multipart/mixed" if depth < MAX_DEPTH => {
             let boundary = boundary_of(content_type).map_err(|m| failure(raw.start, m))?;
-            let mut responses = Vec::new();
-            for inner in split_multipart(body, content, raw.end, &boundary)? {
+            let (inner_parts, end) = split_multipart(body, content, raw.end, &boundary)?;
+            let mut responses = Vec::with_capacity(inner_parts.len());
+            for inner in inner_parts {
                 match parse_part(body, inner, depth + 1)? {
                     Part::Response(r) => responses.push(r),
                     Part::ChangeSet { offset, .. } => {
@@ -371,6 +392,7 @@ fn parse_part(body: &Bytes, raw: RawPart, depth: usize) -> Parsed<Part> {
             Ok(Part::ChangeSet {
                 responses,
                 offset: raw.start,
+                end,
             })
         }
         "multipart/mixed" => fail(raw.start, "change sets cannot be nested"),
@@ -498,7 +520,7 @@ OData-Version: 4.0\n\
     }
 
     fn parse(text: &str) -> Parsed<Vec<Part>> {
-        parse_batch(CONTENT_TYPE, &Bytes::copy_from_slice(text.as_bytes()))
+        parse_batch(CONTENT_TYPE, &Bytes::copy_from_slice(text.as_bytes())).map(|b| b.parts)
     }
 
     fn check_fno_parts(parts: &[Part]) {
@@ -533,6 +555,25 @@ OData-Version: 4.0\n\
     }
 
     #[test]
+    fn closing_delimiters_are_where_missing_parts_would_be() {
+        for text in [FNO_RESPONSE.to_owned(), crlf(FNO_RESPONSE)] {
+            let batch =
+                parse_batch(CONTENT_TYPE, &Bytes::copy_from_slice(text.as_bytes())).unwrap();
+            let nl = if text.contains('\r') { "\r\n" } else { "\n" };
+            let outer = text.find(&format!("{nl}--batchresponse_4f1a--")).unwrap();
+            assert_eq!(batch.end, outer);
+            let Part::ChangeSet { end, offset, .. } = &batch.parts[1] else {
+                panic!("second part is a change set")
+            };
+            let inner = text
+                .find(&format!("{nl}--changesetresponse_9c2e--"))
+                .unwrap();
+            assert_eq!(*end, inner);
+            assert!(*offset < inner && inner < outer);
+        }
+    }
+
+    #[test]
     fn parses_fno_changeset_failure_with_crlf_line_ends() {
         check_fno_parts(&parse(&crlf(FNO_RESPONSE)).unwrap());
     }
@@ -544,7 +585,8 @@ OData-Version: 4.0\n\
             "multipart/mixed; charset=utf-8; BOUNDARY=\"batchresponse_4f1a\"",
             &Bytes::from(text),
         )
-        .unwrap();
+        .unwrap()
+        .parts;
         check_fno_parts(&parts);
     }
 
@@ -600,7 +642,9 @@ OData-Version: 4.0\n\
     #[test]
     fn delimiter_wins_over_a_short_content_length() {
         let text = "--b\r\nContent-Type: application/http\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{\"a\":1}\r\n--b--";
-        let parts = parse_batch("multipart/mixed; boundary=b", &Bytes::from(text)).unwrap();
+        let parts = parse_batch("multipart/mixed; boundary=b", &Bytes::from(text))
+            .unwrap()
+            .parts;
         let Part::Response(r) = &parts[0] else {
             panic!()
         };
@@ -610,7 +654,9 @@ OData-Version: 4.0\n\
     #[test]
     fn content_length_trims_the_body() {
         let text = "--b\r\nContent-Type: application/http\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}\r\n\r\n--b--";
-        let parts = parse_batch("multipart/mixed; boundary=b", &Bytes::from(text)).unwrap();
+        let parts = parse_batch("multipart/mixed; boundary=b", &Bytes::from(text))
+            .unwrap()
+            .parts;
         let Part::Response(r) = &parts[0] else {
             panic!()
         };
@@ -621,7 +667,9 @@ OData-Version: 4.0\n\
     fn a_longer_boundary_with_our_prefix_is_not_a_delimiter() {
         let text =
             "--b\nContent-Type: application/http\n\nHTTP/1.1 200 OK\n\n--bx is body text\n--b--\n";
-        let parts = parse_batch("multipart/mixed; boundary=b", &Bytes::from(text)).unwrap();
+        let parts = parse_batch("multipart/mixed; boundary=b", &Bytes::from(text))
+            .unwrap()
+            .parts;
         let Part::Response(r) = &parts[0] else {
             panic!()
         };

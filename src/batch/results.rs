@@ -11,6 +11,7 @@ use serde::de::DeserializeOwned;
 use super::error::BatchError;
 use super::operation::Operation;
 use super::parse::PartResponse;
+use super::progress::OperationStatus;
 use crate::error::{Error, Result};
 use crate::paging::Page;
 use crate::transport::status_error;
@@ -99,8 +100,9 @@ pub struct BatchResults {
 }
 
 impl BatchResults {
-    /// The value of `slot`, decoded, or that operation's error. The value is moved out: a second
-    /// call for the same slot returns [`BatchError::AlreadyTaken`].
+    /// The value of `slot`, decoded, or that operation's error. A value is moved out: a second
+    /// call for the same slot returns [`BatchError::AlreadyTaken`]. An error stays: every call
+    /// returns it again, and [`all_succeeded`](Self::all_succeeded) stays `false`.
     ///
     /// # Errors
     /// The operation's error: the service's error status as its typed [`Error`], an
@@ -108,9 +110,9 @@ impl BatchResults {
     /// decode into `T`.
     pub fn take<T>(&mut self, slot: Slot<T>) -> Result<T> {
         let value = self.get(slot);
-        if slot.batch == self.batch
+        if value.is_ok()
+            && slot.batch == self.batch
             && let Some(outcome) = self.outcomes.get_mut(slot.index)
-            && matches!(outcome, Outcome::Answered(_))
         {
             *outcome = Outcome::Taken;
         }
@@ -146,6 +148,12 @@ impl BatchResults {
             Outcome::Answered(part) => Some(part.status.as_u16()),
             _ => None,
         }
+    }
+
+    /// Where `slot`'s operation stands: applied, certainly not applied (and why), or unknown
+    /// (it may have been applied). `None` for a slot of another batch.
+    pub fn operation_status<T>(&self, slot: Slot<T>) -> Option<OperationStatus> {
+        self.lookup(slot).ok().map(|(_, o)| OperationStatus::of(o))
     }
 
     /// `true` when `slot`'s operation was answered with a 2xx status.
@@ -190,7 +198,7 @@ impl BatchResults {
     }
 
     /// `true` when every operation was answered with a 2xx status (taken values count as
-    /// answered).
+    /// answered; an error stays an error after it was taken).
     pub fn all_succeeded(&self) -> bool {
         self.outcomes.iter().all(|o| match o {
             Outcome::Answered(part) => part.status.is_success(),
@@ -246,4 +254,86 @@ pub(crate) fn decode_page<T: DeserializeOwned>(
         next_link,
         count: body.count,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use bytes::Bytes;
+    use reqwest::header::HeaderMap;
+    use reqwest::{Method, StatusCode};
+    use url::Url;
+
+    use super::*;
+
+    fn results(statuses: &[u16]) -> BatchResults {
+        let ops = (0..statuses.len())
+            .map(|i| Operation {
+                method: Method::POST,
+                target: "SalesOrderLines".to_owned(),
+                url: Url::parse("https://fno.example/data/SalesOrderLines").unwrap(),
+                headers: Vec::new(),
+                body: None,
+                content_id: (i + 1).to_string(),
+            })
+            .collect();
+        let outcomes = statuses
+            .iter()
+            .map(|&s| {
+                Outcome::Answered(PartResponse {
+                    content_id: None,
+                    status: StatusCode::from_u16(s).unwrap(),
+                    headers: HeaderMap::new(),
+                    body: Bytes::from_static(b"{}"),
+                    offset: 0,
+                })
+            })
+            .collect();
+        BatchResults {
+            batch: 7,
+            ops,
+            outcomes,
+            carried_by: vec![Some(0); statuses.len()],
+            round_trips: 1,
+        }
+    }
+
+    #[test]
+    fn taking_a_failed_slot_does_not_make_the_batch_succeed() {
+        let mut results = results(&[201, 500]);
+        let ok: Slot<()> = Slot::new(7, 0, Some(0), decode_nothing);
+        let failed: Slot<()> = Slot::new(7, 1, Some(0), decode_nothing);
+        assert!(!results.all_succeeded());
+        results.take(ok).unwrap();
+        assert_eq!(results.take(failed).unwrap_err().status(), Some(500));
+        assert!(!results.all_succeeded(), "a taken error is still an error");
+        assert_eq!(
+            results.take(failed).unwrap_err().status(),
+            Some(500),
+            "the error is returned again"
+        );
+        assert_eq!(
+            results.operation_status(failed),
+            Some(OperationStatus::Failed)
+        );
+        assert_eq!(
+            results.operation_status(ok),
+            Some(OperationStatus::Succeeded)
+        );
+        let again = results.take(ok).unwrap_err();
+        assert!(
+            matches!(&again, Error::Batch(b) if matches!(**b, BatchError::AlreadyTaken { .. })),
+            "{again}"
+        );
+    }
+
+    #[test]
+    fn all_succeeded_after_every_success_is_taken() {
+        let mut results = results(&[200, 204]);
+        for i in 0..2 {
+            results
+                .take(Slot::<()>::new(7, i, None, decode_nothing))
+                .unwrap();
+        }
+        assert!(results.all_succeeded());
+    }
 }

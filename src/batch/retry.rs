@@ -107,7 +107,7 @@ Content-Type: application/json\r\n\
         let sent: Vec<&Unit> = units.iter().collect();
         let body = Bytes::from_static(RESPONSE.as_bytes());
         let parts = parse_batch("multipart/mixed; boundary=batchresponse_1", &body).unwrap();
-        let outcomes = match_parts(&ops, &sent, parts, body.len(), "u").unwrap();
+        let outcomes = match_parts(&ops, &sent, parts, false, "u").unwrap();
         assert_eq!(outcomes[0].class, UnitClass::Succeeded);
         assert_eq!(
             outcomes[1].class,
@@ -142,12 +142,80 @@ Content-Type: application/json\r\n\
         let text = format!("{}--batchresponse_1--\r\n", &RESPONSE[..cut]);
         let body = Bytes::from(text);
         let parts = parse_batch("multipart/mixed; boundary=batchresponse_1", &body).unwrap();
-        let outcomes = match_parts(&ops, &sent, parts, body.len(), "u").unwrap();
+        let outcomes = match_parts(&ops, &sent, parts, false, "u").unwrap();
         assert_eq!(outcomes[2].class, UnitClass::NotRun);
         let plan = plan(&[0, 1, 2], &outcomes).unwrap();
         assert_eq!(plan.resend, vec![1, 2]);
 
         let ok: Vec<UnitOutcome> = vec![outcomes[0].clone()];
         assert_eq!(super::plan(&[0], &ok), None);
+    }
+
+    #[test]
+    fn with_continue_on_error_a_change_set_missing_after_a_throttled_read_is_never_resent() {
+        let mut ops = vec![read(0, "A")];
+        ops.push(Operation {
+            method: Method::POST,
+            body: Some(Bytes::from_static(b"{}")),
+            ..read(1, "SalesOrderHeadersV2")
+        });
+        let units = [Unit::Single(0), Unit::ChangeSet(vec![1])];
+        let sent: Vec<&Unit> = units.iter().collect();
+        // The read was throttled; the change set has no part. The service went on after the
+        // 429 (continue-on-error), so it may have applied the change set.
+        let cut = RESPONSE.find("--batchresponse_1\r\nContent-Type: application/http\r\nContent-Transfer-Encoding: binary\r\nContent-ID: 2").unwrap();
+        let throttled = &RESPONSE[cut..];
+        let throttled = &throttled[..throttled[2..].find("--batchresponse_1").unwrap() + 2];
+        let text = format!(
+            "{}--batchresponse_1--\r\n",
+            throttled.replace("Content-ID: 2", "Content-ID: 1")
+        );
+        let body = Bytes::from(text);
+        let parts = parse_batch("multipart/mixed; boundary=batchresponse_1", &body).unwrap();
+        let outcomes = match_parts(&ops, &sent, parts.clone(), true, "u").unwrap();
+        assert_eq!(outcomes[1].class, UnitClass::Unknown);
+        let plan = plan(&[0, 1], &outcomes).unwrap();
+        assert_eq!(
+            plan.resend,
+            vec![0],
+            "only the throttled read is sent again"
+        );
+
+        // Without continue-on-error the service stopped at the 429: the change set goes again.
+        let outcomes = match_parts(&ops, &sent, parts, false, "u").unwrap();
+        assert_eq!(outcomes[1].class, UnitClass::NotRun);
+        assert_eq!(super::plan(&[0, 1], &outcomes).unwrap().resend, vec![0, 1]);
+    }
+
+    #[test]
+    fn a_change_set_throttled_without_content_id_is_resent_whole() {
+        let ops: Vec<Operation> = (0..2)
+            .map(|i| Operation {
+                method: Method::POST,
+                body: Some(Bytes::from_static(b"{}")),
+                ..read(i, "SalesOrderLines")
+            })
+            .collect();
+        let units = [Unit::ChangeSet(vec![0, 1])];
+        let sent: Vec<&Unit> = units.iter().collect();
+        let text = "--batchresponse_1\r\n\
+Content-Type: multipart/mixed; boundary=changesetresponse_2\r\n\
+\r\n\
+--changesetresponse_2\r\n\
+Content-Type: application/http\r\n\
+Content-Transfer-Encoding: binary\r\n\
+\r\n\
+HTTP/1.1 429 Too Many Requests\r\n\
+Retry-After: 3\r\n\
+\r\n\
+\r\n\
+--changesetresponse_2--\r\n\
+--batchresponse_1--\r\n";
+        let body = Bytes::from_static(text.as_bytes());
+        let parts = parse_batch("multipart/mixed; boundary=batchresponse_1", &body).unwrap();
+        let outcomes = match_parts(&ops, &sent, parts, false, "u").unwrap();
+        let plan = plan(&[0], &outcomes).expect("a throttled change set makes a plan");
+        assert_eq!(plan.resend, vec![0]);
+        assert_eq!(plan.retry_after, Some(Duration::from_secs(3)));
     }
 }

@@ -38,6 +38,7 @@ const latency = require('./lib/latency')
 const web = require('./lib/http')
 const decimals = require('./lib/decimals')
 const wireFno = require('./lib/wire-fno')
+const batchFno = require('./lib/batch-fno')
 const seed = require('./seed/seed')
 
 const NS = 'Microsoft.Dynamics.DataEntities'
@@ -96,6 +97,7 @@ async function main() {
   app.use('/api/connector', web.activityId, web.bearerToken(() => opts.token), recurring.connectorRouter(express, { baseUrl }))
   app.use('/data', latency.middleware)
   app.use('/data', web.activityId, web.bearerToken(() => opts.token), decimals.middleware, wireFno.middleware)
+  batchFno.install(app, express, opts) // $batch: absolute inner URLs; F&O answer shapes (--wire fno)
   app.use('/data', (req, res, next) => (req.path === '/$metadata' ? web.metadata(() => metadataXml)(req, res, next) : next()))
 
   cds.on('serving', srv => {

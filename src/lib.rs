@@ -28,6 +28,7 @@ mod poll;
 pub mod profile;
 mod query;
 pub mod recurring;
+mod related;
 pub mod retry;
 mod service_error;
 mod transport;
@@ -46,6 +47,7 @@ pub use query::{
     Expanded, Field, Filter, IntoLiteral, Many, Navigation, One, OrderBy, Ordered, Projected,
     Projection, Query, RawQuery, Required, SelectFields, SelectItem, Selection, Whole,
 };
+pub use related::Related;
 pub use retry::RetryPolicy;
 pub use service_error::{ErrorDetail, ServiceError};
 

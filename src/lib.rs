@@ -30,6 +30,7 @@ pub mod profile;
 mod query;
 pub mod recurring;
 mod redact;
+mod related;
 pub mod retry;
 mod service_error;
 mod transport;
@@ -51,6 +52,7 @@ pub use query::{
     Expanded, Field, Filter, IntoLiteral, Many, Navigation, One, OrderBy, Ordered, Projected,
     Projection, Query, RawQuery, Required, SelectFields, SelectItem, Selection, Whole,
 };
+pub use related::Related;
 pub use retry::RetryPolicy;
 pub use service_error::{ErrorCause, ErrorDetail, ServiceError};
 

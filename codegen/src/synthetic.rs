@@ -41,6 +41,11 @@ pub struct SyntheticSpec {
     /// Entity type names; generated names (`Entity0001`) are used when this is shorter than
     /// `entity_types`.
     pub entity_names: Vec<String>,
+    /// Smallest number of navigation properties per entity type.
+    pub min_navigation: usize,
+    /// Largest number of navigation properties per entity type. Targets are drawn at random
+    /// from all entity types, so many navigation properties make a dense graph full of cycles.
+    pub max_navigation: usize,
 }
 
 impl SyntheticSpec {
@@ -54,6 +59,25 @@ impl SyntheticSpec {
             enums: 600,
             seed: 0x00D3_65F0,
             entity_names: Vec::new(),
+            min_navigation: 0,
+            max_navigation: 2,
+        }
+    }
+
+    /// A densely connected shape like Microsoft Dataverse or Graph: 300 entity types with 5–15
+    /// properties and 10–40 navigation properties each, to random targets (so the navigation
+    /// graph has cycles of every length). Generated bindings of such graphs must compile
+    /// without the user raising `recursion_limit`.
+    pub fn dense() -> Self {
+        SyntheticSpec {
+            entity_types: 300,
+            min_properties: 5,
+            max_properties: 15,
+            enums: 20,
+            seed: 0x0DE5_E000,
+            entity_names: Vec::new(),
+            min_navigation: 10,
+            max_navigation: 40,
         }
     }
 
@@ -442,7 +466,10 @@ impl<'a> Generator<'a> {
             self.write_property(out, &field, kind, false)?;
         }
         let mut navigation = Vec::new();
-        for n in 0..self.rng.below(3) {
+        let navigation_count = self
+            .rng
+            .between(self.spec.min_navigation, self.spec.max_navigation);
+        for n in 0..navigation_count {
             let target = self.rng.below(self.names.len());
             navigation.push((format!("Nav{n}{}", self.names[target]), target));
             let many = n % 2 == 1;

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
+use d365fo_odata_codegen::synthetic::SyntheticSpec;
 use d365fo_odata_codegen::{Generated, Generator};
 
 fn corpus() -> Option<PathBuf> {
@@ -72,62 +73,39 @@ fn xml_files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// Slow (about a minute once the runtime's dependencies are built, several the first time):
-/// generates bindings for every corpus document (all entity sets and imports), puts each in a
-/// module of one scratch crate and runs `cargo check` on it with warnings denied.
-#[test]
-fn every_corpus_document_generates_bindings_that_compile_slow() {
-    let Some(dir) = corpus() else { return };
-    let mut files = Vec::new();
-    xml_files(&dir, &mut files);
-    // Shapes the corpus lacks: one entity type behind several entity sets.
-    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
-    files.push(fixtures.join("several_sets.xml"));
+/// A scratch crate under the target directory that depends on the runtime and `serde`, with
+/// one module per `(name, code)` pair; `cargo check` runs on it with warnings denied.
+fn check_in_scratch_crate(crate_name: &str, modules: &[(String, String)]) -> std::process::Output {
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"));
-    let krate = target.join("emit-corpus-check");
+    let krate = target.join(crate_name);
     let src = krate.join("src");
     std::fs::create_dir_all(&src).unwrap();
     let runtime = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     std::fs::write(
         krate.join("Cargo.toml"),
         format!(
-            "[package]\nname = \"emit-corpus-check\"\nversion = \"0.0.0\"\nedition = \"2024\"\n\
+            "[package]\nname = {crate_name:?}\nversion = \"0.0.0\"\nedition = \"2024\"\n\
              publish = false\n\n[dependencies]\nd365fo-odata = {{ path = {:?} }}\n\
              serde = {{ version = \"1\", features = [\"derive\"] }}\n\n[workspace]\n",
             runtime.canonicalize().unwrap()
         ),
     )
     .unwrap();
-    let mut lib = String::from("//! Bindings of every corpus document.\n\n");
-    let mut generated_files = 0;
-    for (i, file) in files.iter().enumerate() {
-        let Some(generated) = generate_all(file) else {
-            continue;
-        };
+    let mut lib = String::from("//! Generated bindings, one module per document.\n\n");
+    for (i, (name, code)) in modules.iter().enumerate() {
         let module = format!("doc{i:02}");
-        std::fs::write(src.join(format!("{module}.rs")), &generated.code).unwrap();
-        let name = file
-            .strip_prefix(&dir)
-            .or_else(|_| file.strip_prefix(&fixtures))
-            .unwrap()
-            .display()
-            .to_string();
+        std::fs::write(src.join(format!("{module}.rs")), code).unwrap();
         lib.push_str(&format!("/// Bindings of `{name}`.\npub mod {module};\n"));
-        generated_files += 1;
     }
     std::fs::write(src.join("lib.rs"), lib).unwrap();
-    assert!(
-        generated_files > 5,
-        "only {generated_files} documents generated"
-    );
-
     let started = Instant::now();
     let output = Command::new(env!("CARGO"))
         .arg("check")
         .arg("--quiet")
         .current_dir(&krate)
+        // One target directory for every scratch crate: the runtime is built once.
         .env("CARGO_TARGET_DIR", target.join("emit-corpus-check-target"))
         .env(
             "RUSTFLAGS",
@@ -136,12 +114,78 @@ fn every_corpus_document_generates_bindings_that_compile_slow() {
         .output()
         .unwrap();
     eprintln!(
-        "cargo check of {generated_files} generated modules took {:.1} s",
+        "cargo check of {} generated modules took {:.1} s",
+        modules.len(),
         started.elapsed().as_secs_f64()
     );
+    output
+}
+
+/// The dense synthetic profile (300 entity types, 10–40 navigation properties each, cycles of
+/// every length), all entity sets.
+fn dense_synthetic_bindings() -> (String, String) {
+    let xml = SyntheticSpec::dense().generate();
+    let generated = Generator::from_bytes(&xml, "dense-synthetic.xml")
+        .unwrap()
+        .all_entity_sets()
+        .generate()
+        .unwrap();
+    (
+        "synthetic dense navigation graph".to_owned(),
+        generated.code,
+    )
+}
+
+/// Slow (about a minute once the runtime's dependencies are built, several the first time):
+/// generates bindings for every corpus document (all entity sets and imports) and the dense
+/// synthetic profile, puts each in a module of one scratch crate and runs `cargo check` on it
+/// with warnings denied. No `recursion_limit` is set: bindings must compile without one.
+#[test]
+fn every_corpus_document_generates_bindings_that_compile_slow() {
+    let Some(dir) = corpus() else { return };
+    let mut files = Vec::new();
+    xml_files(&dir, &mut files);
+    // Shapes the corpus lacks: one entity type behind several entity sets.
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    files.push(fixtures.join("several_sets.xml"));
+    let mut modules = Vec::new();
+    for file in &files {
+        let Some(generated) = generate_all(file) else {
+            continue;
+        };
+        let name = file
+            .strip_prefix(&dir)
+            .or_else(|_| file.strip_prefix(&fixtures))
+            .unwrap()
+            .display()
+            .to_string();
+        modules.push((name, generated.code));
+    }
+    assert!(
+        modules.len() > 5,
+        "only {} documents generated",
+        modules.len()
+    );
+    modules.push(dense_synthetic_bindings());
+    let output = check_in_scratch_crate("emit-corpus-check", &modules);
     assert!(
         output.status.success(),
         "generated bindings do not compile:\n{}",
         String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// Slow (about a minute): the dense synthetic profile alone, which needs no corpus. Before
+/// navigation fields were type-erased, proving `Send` for its read models overflowed the
+/// trait solver's recursion limit.
+#[test]
+fn dense_navigation_graph_bindings_compile_without_a_recursion_limit_slow() {
+    let output = check_in_scratch_crate("emit-dense-check", &[dense_synthetic_bindings()]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "dense bindings do not compile ({} E0275 errors):\n{}",
+        stderr.matches("error[E0275]").count(),
+        stderr.chars().take(20_000).collect::<String>()
     );
 }

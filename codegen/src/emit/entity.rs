@@ -6,6 +6,7 @@ use quote::quote;
 
 use super::docs::{described, doc, ident};
 use super::names::{Scope, shouty, snake};
+use super::write_rules::{WriteRules, entity_is_read_only};
 use super::{At, Ctx, ServiceProfile};
 use crate::csdl::terms::{EntitySetCapabilities, PropertyTraits};
 use crate::csdl::{EntityType, Property};
@@ -20,6 +21,7 @@ struct Prop<'a> {
     /// Item type inside the handle module.
     item_in_module: TokenStream,
     key: bool,
+    write: WriteRules,
 }
 
 impl Prop<'_> {
@@ -79,13 +81,17 @@ pub(crate) fn emit(ctx: &mut Ctx<'_, '_>, ty: &EntityType) -> TokenStream {
             ));
             continue;
         };
+        let traits = PropertyTraits::of(doc_ref, ty, p);
+        let key = key_names.contains(&&*p.name);
+        let write = WriteRules::of(ctx.options.profile, p, &traits, key);
         props.push(Prop {
             p,
-            traits: PropertyTraits::of(doc_ref, ty, p),
+            traits,
             field: fields.unique(&snake(&p.name)),
             item,
             item_in_module,
-            key: key_names.contains(&&*p.name),
+            key,
+            write,
         });
     }
 
@@ -124,10 +130,21 @@ pub(crate) fn emit(ctx: &mut Ctx<'_, '_>, ty: &EntityType) -> TokenStream {
         let field = ident(&fields.unique(&snake(&nav.name)));
         let wire = &*nav.name;
         let handle = ident(&consts.unique(&shouty(&nav.name)));
+        // Type-erased (see the runtime's `Related`): a field of type `Option<Vec<Target>>` would make the
+        // trait solver prove `Target: Send` structurally through the whole navigation graph,
+        // which overflows its recursion limit on dense graphs (E0275).
         let (value, cardinality, what) = if nav.ty.collection {
-            (quote!(Vec<#target>), quote!(#rt::Many), "related entities")
+            (
+                quote!(#rt::Related<Vec<#target>>),
+                quote!(#rt::Many),
+                "related entities",
+            )
         } else {
-            (quote!(Box<#target>), quote!(#rt::One), "related entity")
+            (
+                quote!(#rt::Related<#target>),
+                quote!(#rt::One),
+                "related entity",
+            )
         };
         let attrs = doc(&format!(
             "Navigation `{wire}` (`{}`): the {what}, present when the query expands it.",
@@ -179,6 +196,12 @@ pub(crate) fn emit(ctx: &mut Ctx<'_, '_>, ty: &EntityType) -> TokenStream {
         "\n\nField handles for queries are in [`{}`].",
         names.module
     ));
+    if entity_is_read_only(doc_ref, ty) {
+        type_doc.push_str(
+            "\n\nRead-only (`IsReadOnly`): the service accepts no creates or updates of this \
+             entity type, so it has no create or update model.",
+        );
+    }
     if !omitted.is_empty() {
         type_doc.push_str(&format!(
             "\n\nNavigation properties to entity types outside the selection are omitted: {}.",
@@ -310,7 +333,8 @@ pub(crate) fn emit(ctx: &mut Ctx<'_, '_>, ty: &EntityType) -> TokenStream {
     }
 
     // Write models.
-    if let (Some(set), true, true) = (set, has_key, ctx.options.write_models) {
+    let read_only = entity_is_read_only(doc_ref, ty);
+    if let (Some(set), true, true, false) = (set, has_key, ctx.options.write_models, read_only) {
         let caps = EntitySetCapabilities::of(doc_ref, set);
         if caps.insertable != Some(false) {
             out.extend(new_model(ctx, &names.new, &names.ty, &set.name, &props));
@@ -574,12 +598,11 @@ fn new_model(
     let mut inits = TokenStream::new();
     let mut entries = TokenStream::new();
     let mut required = 0usize;
-    for prop in props.iter().filter(|p| p.traits.writable_on_create()) {
+    for prop in props.iter().filter(|p| p.write.on_create) {
         let field = ident(&prop.field);
         let wire = &*prop.p.name;
         let value = prop.value();
-        let is_required =
-            !prop.p.ty.collection && (prop.traits.is_required == Some(true) || !prop.p.nullable);
+        let is_required = prop.write.required_on_create;
         let attrs = doc(&format!(
             "{}{}",
             prop.doc_line(),
@@ -602,10 +625,23 @@ fn new_model(
             inits.extend(quote!(#field: None,));
         }
     }
+    let rule = match ctx.options.profile {
+        ServiceProfile::Fno => {
+            "Required are the key parts without a default and the properties marked \
+             `IsRequired`; every other field is optional, including non-nullable ones (the \
+             service fills their defaults)."
+        }
+        ServiceProfile::Generic => {
+            "Required are the key parts and the non-nullable properties without a \
+             `DefaultValue`; every other field is optional."
+        }
+    };
     let head = format!(
         "The fields to create a [`{read}`] with (`POST {set}`): properties the service lets a \
-         client set on create. Optional ones are sent only when set; read-only properties are \
-         not fields, so setting one does not compile."
+         client set on create (not computed, not read-only, not `AllowEditOnCreate=false`). \
+         {rule} Optional fields are sent only when set; properties that cannot be set on \
+         create are not fields, so setting one does not compile. Which fields an update may \
+         change is decided independently: see the `Patch` model."
     );
     let serialize = serialize_impl(&new_ident, &entries);
     if required == 0 {
@@ -648,10 +684,7 @@ fn patch_model(patch: &str, read: &str, set: &str, props: &[Prop<'_>]) -> TokenS
     let patch_ident = ident(patch);
     let mut defs = TokenStream::new();
     let mut entries = TokenStream::new();
-    for prop in props
-        .iter()
-        .filter(|p| !p.key && p.traits.writable_on_update())
-    {
+    for prop in props.iter().filter(|p| p.write.on_update) {
         let field = ident(&prop.field);
         let wire = &*prop.p.name;
         let value = prop.value();
@@ -661,8 +694,9 @@ fn patch_model(patch: &str, read: &str, set: &str, props: &[Prop<'_>]) -> TokenS
     }
     let attrs = doc(&format!(
         "Changes to a [`{read}`] (`PATCH {set}(key)`): every field optional, only set fields \
-         are sent. Keys and properties the service does not let a client change are not fields, \
-         so changing one does not compile."
+         are sent. Keys and properties the service does not let a client change (computed, \
+         read-only, immutable, `AllowEdit=false`) are not fields, so changing one does not \
+         compile; a property settable only on create is in the create model alone."
     ));
     let serialize = serialize_impl(&patch_ident, &entries);
     quote! {

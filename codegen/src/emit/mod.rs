@@ -12,6 +12,7 @@ mod operations;
 mod plan;
 mod print;
 mod types;
+mod write_rules;
 
 use std::collections::BTreeMap;
 

@@ -50,7 +50,8 @@ pub(crate) fn enumeration(ctx: &Ctx<'_, '_>, ty: &EnumType) -> TokenStream {
     }
     let type_doc = doc(&format!(
         "Enumeration `{qualified}`.{}\n\nSerialized as member names; `Unknown` holds a member \
-         these bindings do not know.",
+         these bindings do not know. Non-exhaustive: a `match` needs a `_` arm, so members the \
+         service adds later never break a build.",
         described(ty_description(ctx, ty), ty_label(ty))
             .map(|d| format!(" {d}"))
             .unwrap_or_default()
@@ -65,6 +66,7 @@ pub(crate) fn enumeration(ctx: &Ctx<'_, '_>, ty: &EnumType) -> TokenStream {
         #type_doc
         #[derive(Debug, Clone, PartialEq, Eq, Hash)]
         #[allow(clippy::enum_variant_names)]
+        #[non_exhaustive]
         pub enum #name {
             #defs
             /// A member these bindings do not know, by name.

@@ -54,6 +54,14 @@ const EXPECTED: &[(&str, [usize; 8])] = &[
         [18, 18, 0, 43, 0, 0, 0, 0],
     ),
     (
+        "odata-v4/microsoft/davidmoten_msgraph-v1.0-metadata.xml",
+        [1042, 41, 31, 748, 1218, 815, 307, 9],
+    ),
+    (
+        "odata-v4/microsoft/davidmoten_odata-demo-metadata.xml",
+        [10, 7, 0, 0, 1, 0, 0, 0],
+    ),
+    (
         "odata-v4/northwind/davidmoten_northwind-v4-metadata.xml",
         [26, 26, 0, 0, 0, 0, 0, 0],
     ),
@@ -154,6 +162,7 @@ fn every_corpus_document_parses_with_expected_counts() {
     let mut found = Vec::new();
     for sub in [
         "fno",
+        "odata-v4/microsoft",
         "odata-v4/northwind",
         "odata-v4/trippin",
         "odata-v4/vocabularies",

@@ -22,13 +22,17 @@ mod document;
 mod error;
 mod intern;
 mod names;
+mod options;
 mod operations;
 mod primitive;
 mod queries;
 mod reader;
+mod references;
 mod resolve;
 pub mod terms;
 mod types;
+mod vocabularies;
+mod warning;
 
 pub use annotation::{
     Annotation, AnnotationBlock, AnnotationValue, AnnotationsExt, ConstantKind, Expression,
@@ -39,6 +43,10 @@ pub use container::{
 };
 pub use document::{Document, Include, IncludeAnnotations, Reference, Schema};
 pub use error::{Error, ErrorKind};
+pub use options::{
+    DEFAULT_MAX_BYTES, DEFAULT_MAX_DEPTH, MAX_REFERENCE_DEPTH, MAX_REFERENCED_DOCUMENTS,
+    ReadOptions,
+};
 pub use names::split_qualified;
 pub use operations::{Operation, OperationKind, Parameter, ReturnType};
 pub use primitive::Primitive;
@@ -48,3 +56,4 @@ pub use types::{
     OnDeleteAction, Property, PropertyRef, ReferentialConstraint, Scale, Srid, Term,
     TypeDefinition, TypeRef,
 };
+pub use warning::{Warning, WarningKind};

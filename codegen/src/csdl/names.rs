@@ -13,19 +13,39 @@ pub fn split_qualified(name: &str) -> (&str, &str) {
 }
 
 /// Rewrites alias-qualified names, sharing one allocation per distinct result.
+///
+/// `aliases` holds the document's own aliases and, when reading leniently, the customary
+/// aliases of the standard vocabularies the document does not declare (`implicit`); the first
+/// use of each implicit alias is recorded with the position last given to [`Self::at`].
 pub(crate) struct AliasResolver<'a> {
     aliases: &'a NameMap<Arc<str>>,
+    implicit: &'a NameMap<Arc<str>>,
     interner: &'a mut Interner,
     memo: NameMap<Arc<str>>,
+    at: u64,
+    /// (implicit alias, offset of its first use).
+    pub(crate) implicit_uses: Vec<(Arc<str>, u64)>,
 }
 
 impl<'a> AliasResolver<'a> {
-    pub(crate) fn new(aliases: &'a NameMap<Arc<str>>, interner: &'a mut Interner) -> Self {
+    pub(crate) fn new(
+        aliases: &'a NameMap<Arc<str>>,
+        implicit: &'a NameMap<Arc<str>>,
+        interner: &'a mut Interner,
+    ) -> Self {
         AliasResolver {
             aliases,
+            implicit,
             interner,
             memo: NameMap::default(),
+            at: 0,
+            implicit_uses: Vec::new(),
         }
+    }
+
+    /// Sets the byte offset of the element whose names are resolved next.
+    pub(crate) fn at(&mut self, offset: u64) {
+        self.at = offset;
     }
 
     /// Resolves a qualified name in place (`Alias.Type` → `Namespace.Type`).
@@ -59,6 +79,18 @@ impl<'a> AliasResolver<'a> {
             return Some(Arc::clone(done));
         }
         let rewritten = rewrite(self.aliases, name)?;
+        if !self.implicit.is_empty() {
+            for token in name.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.')) {
+                let Some((prefix, _)) = token.rsplit_once('.') else {
+                    continue;
+                };
+                if let Some((alias, _)) = self.implicit.get_key_value(prefix)
+                    && !self.implicit_uses.iter().any(|(a, _)| a == alias)
+                {
+                    self.implicit_uses.push((Arc::clone(alias), self.at));
+                }
+            }
+        }
         let shared = self.interner.intern(&rewritten);
         self.memo.insert(Arc::clone(name), Arc::clone(&shared));
         Some(shared)

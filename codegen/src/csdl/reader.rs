@@ -527,7 +527,14 @@ impl<R: BufRead> XmlReader<R> {
             f(&mut cx, key, &value).map_err(fail)?;
         }
         if !notes.is_empty() {
-            let p = leaf_path(path);
+            // Name the element in the path when it has a name (`Property[Location]`).
+            let name = Attributes::new(tag, *name_len)
+                .with_checks(false)
+                .flatten()
+                .find(|a| local(a.key.as_ref()) == "Name")
+                .map(|a| a.value.into_owned());
+            let mut p = render_path(path);
+            push_segment(&mut p, leaf, name.as_deref());
             for note in notes {
                 warnings.push(offset, p.clone(), note);
             }

@@ -349,7 +349,10 @@ CustomerV3 = "Customer"
     #[test]
     fn rename_to_a_name_that_is_no_rust_type_is_an_error() {
         let error = Config::parse("[renames]\nCustomerV3 = \"fn\"\n", "c.toml").unwrap_err();
-        assert!(error.to_string().contains("not a Rust type name"), "{error}");
+        assert!(
+            error.to_string().contains("not a Rust type name"),
+            "{error}"
+        );
         let error = Config::parse("[renames]\nA = \"1st-Customer\"\n", "c.toml").unwrap_err();
         assert!(error.to_string().contains("`1st-Customer`"), "{error}");
     }

@@ -202,7 +202,10 @@ impl Document {
     /// # Errors
     /// As [`Document::from_path`]; [`ErrorKind::TooLarge`] before reading when the file is
     /// larger than [`ReadOptions::max_bytes`].
-    pub fn from_path_with(path: impl AsRef<Path>, options: &ReadOptions) -> Result<Document, Error> {
+    pub fn from_path_with(
+        path: impl AsRef<Path>,
+        options: &ReadOptions,
+    ) -> Result<Document, Error> {
         let path = path.as_ref();
         let source_name = path.display().to_string();
         let io = |e| RawError::new(0, String::new(), ErrorKind::Io(e)).locate(&source_name, None);

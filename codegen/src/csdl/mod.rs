@@ -22,8 +22,8 @@ mod document;
 mod error;
 mod intern;
 mod names;
-mod options;
 mod operations;
+mod options;
 mod primitive;
 mod queries;
 mod reader;
@@ -43,12 +43,12 @@ pub use container::{
 };
 pub use document::{Document, Include, IncludeAnnotations, Reference, Schema};
 pub use error::{Error, ErrorKind};
+pub use names::split_qualified;
+pub use operations::{Operation, OperationKind, Parameter, ReturnType};
 pub use options::{
     DEFAULT_MAX_BYTES, DEFAULT_MAX_DEPTH, MAX_REFERENCE_DEPTH, MAX_REFERENCED_DOCUMENTS,
     ReadOptions,
 };
-pub use names::split_qualified;
-pub use operations::{Operation, OperationKind, Parameter, ReturnType};
 pub use primitive::Primitive;
 pub use queries::{BaseTypes, BindingTarget, ComplexBaseTypes, SchemaType};
 pub use types::{

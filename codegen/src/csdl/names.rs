@@ -21,9 +21,10 @@ pub(crate) struct AliasResolver<'a> {
     aliases: &'a NameMap<Arc<str>>,
     implicit: &'a NameMap<Arc<str>>,
     interner: &'a mut Interner,
-    memo: NameMap<Arc<str>>,
+    /// Name as written → (resolved name, the implicit alias it used, if any).
+    memo: NameMap<(Arc<str>, Option<Arc<str>>)>,
     at: u64,
-    /// (implicit alias, offset of its first use).
+    /// (implicit alias, smallest offset it is used at).
     pub(crate) implicit_uses: Vec<(Arc<str>, u64)>,
 }
 
@@ -75,25 +76,40 @@ impl<'a> AliasResolver<'a> {
         name: &Arc<str>,
         rewrite: fn(&NameMap<Arc<str>>, &str) -> Option<String>,
     ) -> Option<Arc<str>> {
-        if let Some(done) = self.memo.get(name) {
-            return Some(Arc::clone(done));
+        if let Some((done, implicit)) = self.memo.get(name) {
+            let done = Arc::clone(done);
+            if let Some(alias) = implicit.clone() {
+                self.note_implicit(alias);
+            }
+            return Some(done);
         }
         let rewritten = rewrite(self.aliases, name)?;
+        let mut used = None;
         if !self.implicit.is_empty() {
             for token in name.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.')) {
                 let Some((prefix, _)) = token.rsplit_once('.') else {
                     continue;
                 };
-                if let Some((alias, _)) = self.implicit.get_key_value(prefix)
-                    && !self.implicit_uses.iter().any(|(a, _)| a == alias)
-                {
-                    self.implicit_uses.push((Arc::clone(alias), self.at));
+                if let Some((alias, _)) = self.implicit.get_key_value(prefix) {
+                    used = Some(Arc::clone(alias));
                 }
             }
         }
+        if let Some(alias) = used.clone() {
+            self.note_implicit(alias);
+        }
         let shared = self.interner.intern(&rewritten);
-        self.memo.insert(Arc::clone(name), Arc::clone(&shared));
+        self.memo
+            .insert(Arc::clone(name), (Arc::clone(&shared), used));
         Some(shared)
+    }
+
+    fn note_implicit(&mut self, alias: Arc<str>) {
+        let at = self.at;
+        match self.implicit_uses.iter_mut().find(|(a, _)| *a == alias) {
+            Some((_, offset)) => *offset = (*offset).min(at),
+            None => self.implicit_uses.push((alias, at)),
+        }
     }
 }
 

@@ -23,14 +23,14 @@ use super::container::{
 use super::document::{Include, IncludeAnnotations, Reference, Schema};
 use super::error::{ErrorKind, RawError};
 use super::intern::Interner;
-use super::options::ReadOptions;
-use super::warning::{WarningKind, WarningSink, is_bidi_control};
 use super::operations::{Operation, OperationKind, Parameter, ReturnType};
+use super::options::ReadOptions;
 use super::types::{
     ComplexType, EntityType, EnumMember, EnumType, Facets, Key, MaxLength, NavigationProperty,
     OnDeleteAction, Property, PropertyRef, ReferentialConstraint, Scale, Srid, Term,
     TypeDefinition, TypeRef,
 };
+use super::warning::{WarningKind, WarningSink, is_bidi_control};
 
 /// What the reader hands to the resolver.
 pub(crate) struct Parsed {
@@ -1786,98 +1786,119 @@ impl<R: BufRead> XmlReader<R> {
     }
 
     /// Reads the expression element whose start tag is current.
+    /// Reads the expression element whose start tag is current. Kept small: nested
+    /// collections recurse through here, so its stack frame times the nesting limit is the
+    /// stack a deep document needs.
     fn read_expression(&mut self, empty: bool, offset: u64) -> Result<AnnotationValue, RawError> {
         let expression = ExprKind::of(&mut self.interner, local(&self.tag[..self.name_len]));
         match expression {
-            ExprKind::Collection => {
-                let mut items = Vec::new();
-                if !empty {
-                    loop {
-                        match self.next()? {
-                            Step::Start {
-                                tag: Tag::Annotation,
-                                empty,
-                                offset,
-                            } => {
-                                // Annotations inside a collection are not valid items; keep
-                                // reading but drop them.
-                                self.read_annotation(empty, offset)?;
-                            }
-                            Step::Start { empty, offset, .. } => {
-                                items.push(self.read_expression(empty, offset)?);
-                            }
-                            Step::End => break,
-                            Step::Eof => return Err(self.unexpected_eof(offset)),
-                        }
-                    }
-                }
-                Ok(AnnotationValue::Collection(items))
-            }
+            ExprKind::Collection => self.read_collection(empty, offset),
             ExprKind::Record => self.read_record(empty, offset),
             ExprKind::Null => {
                 self.skip(empty, offset)?;
                 Ok(AnnotationValue::Null)
             }
-            ExprKind::Constant(kind) => {
-                if !empty {
-                    self.read_text_content(offset)?;
-                }
-                let text = if kind == ConstKey::String {
-                    std::mem::take(&mut self.text)
-                } else {
-                    self.text.trim().to_owned()
-                };
-                self.text.clear();
-                let mut notes = Vec::new();
-                let value = kind
-                    .value(&mut self.interner, &mut notes, &text)
-                    .map_err(|kind| {
-                        RawError::new(offset, self.path_string(Some(("Annotation", None))), kind)
-                    })?;
-                for note in notes {
-                    let path = self.path_string(Some(("Annotation", None)));
-                    self.warnings.push(offset, path, note);
-                }
-                Ok(value)
-            }
-            ExprKind::Other(name) => {
-                let mut attributes = Vec::new();
-                self.attributes(offset, "Annotation", |interner, key, value| {
-                    attributes.push((interner.intern(key), interner.intern(value)));
-                    Ok(())
-                })?;
-                let mut children = Vec::new();
-                let mut text = String::new();
-                if !empty {
-                    loop {
-                        match self.next()? {
-                            Step::Start {
-                                tag: Tag::Annotation,
-                                empty,
-                                offset,
-                            } => {
-                                self.read_annotation(empty, offset)?;
-                            }
-                            Step::Start { empty, offset, .. } => {
-                                children.push(self.read_expression(empty, offset)?);
-                            }
-                            Step::End => {
-                                text = std::mem::take(&mut self.text);
-                                break;
-                            }
-                            Step::Eof => return Err(self.unexpected_eof(offset)),
-                        }
+            ExprKind::Constant(kind) => self.read_constant(kind, empty, offset),
+            ExprKind::Other(name) => self.read_other_expression(name, empty, offset),
+        }
+    }
+
+    fn read_collection(&mut self, empty: bool, offset: u64) -> Result<AnnotationValue, RawError> {
+        let mut items = Vec::new();
+        if !empty {
+            loop {
+                match self.next()? {
+                    Step::Start {
+                        tag: Tag::Annotation,
+                        empty,
+                        offset,
+                    } => {
+                        // Annotations inside a collection are not valid items; keep
+                        // reading but drop them.
+                        self.read_annotation(empty, offset)?;
                     }
+                    Step::Start { empty, offset, .. } => {
+                        items.push(self.read_expression(empty, offset)?);
+                    }
+                    Step::End => break,
+                    Step::Eof => return Err(self.unexpected_eof(offset)),
                 }
-                let text = text.trim();
-                Ok(AnnotationValue::Expression(Box::new(Expression {
-                    name,
-                    attributes,
-                    children,
-                    text: (!text.is_empty()).then(|| self.interner.intern(text)),
-                })))
             }
         }
+        Ok(AnnotationValue::Collection(items))
+    }
+
+    #[inline(never)]
+    fn read_constant(
+        &mut self,
+        kind: ConstKey,
+        empty: bool,
+        offset: u64,
+    ) -> Result<AnnotationValue, RawError> {
+        if !empty {
+            self.read_text_content(offset)?;
+        }
+        let text = if kind == ConstKey::String {
+            std::mem::take(&mut self.text)
+        } else {
+            self.text.trim().to_owned()
+        };
+        self.text.clear();
+        let mut notes = Vec::new();
+        let value = kind
+            .value(&mut self.interner, &mut notes, &text)
+            .map_err(|kind| {
+                RawError::new(offset, self.path_string(Some(("Annotation", None))), kind)
+            })?;
+        for note in notes {
+            let path = self.path_string(Some(("Annotation", None)));
+            self.warnings.push(offset, path, note);
+        }
+        Ok(value)
+    }
+
+    #[inline(never)]
+    fn read_other_expression(
+        &mut self,
+        name: Arc<str>,
+        empty: bool,
+        offset: u64,
+    ) -> Result<AnnotationValue, RawError> {
+        let mut attributes = Vec::new();
+        self.attributes(offset, "Annotation", |interner, key, value| {
+            attributes.push((interner.intern(key), interner.intern(value)));
+            Ok(())
+        })?;
+        let mut children = Vec::new();
+        let mut text = String::new();
+        if !empty {
+            loop {
+                match self.next()? {
+                    Step::Start {
+                        tag: Tag::Annotation,
+                        empty,
+                        offset,
+                    } => {
+                        self.read_annotation(empty, offset)?;
+                    }
+                    Step::Start { empty, offset, .. } => {
+                        children.push(self.read_expression(empty, offset)?);
+                    }
+                    Step::End => {
+                        text = std::mem::take(&mut self.text);
+                        break;
+                    }
+                    Step::Eof => return Err(self.unexpected_eof(offset)),
+                }
+            }
+        }
+        let text = text.trim();
+        Ok(AnnotationValue::Expression(Box::new(Expression {
+            name,
+            attributes,
+            children,
+            text: (!text.is_empty()).then(|| self.interner.intern(text)),
+        })))
     }
 
     /// Reads until the end tag of a text-only element, leaving the text in `self.text`.

@@ -179,18 +179,16 @@ impl<'o> Loader<'o> {
                     "more than {MAX_REFERENCED_DOCUMENTS} referenced documents"
                 )));
             }
-            let child = self
-                .file(&canonical, found, depth + 1)
-                .map_err(|error| {
-                    RawError::new(
-                        offset,
-                        path_of(),
-                        ErrorKind::ReferencedDocument {
-                            uri: uri.to_string(),
-                            error: Box::new(error),
-                        },
-                    )
-                })?;
+            let child = self.file(&canonical, found, depth + 1).map_err(|error| {
+                RawError::new(
+                    offset,
+                    path_of(),
+                    ErrorKind::ReferencedDocument {
+                        uri: uri.to_string(),
+                        error: Box::new(error),
+                    },
+                )
+            })?;
             warnings.extend(child.warnings.iter().cloned());
             for mut schema in child.into_schemas() {
                 let taken = parsed

@@ -74,6 +74,8 @@ pub(crate) fn finish(
             }
         }
     }
+    // Namespaces reached through an implicit alias: already warned about.
+    let mut implicit_namespaces: HashSet<Arc<str>> = HashSet::new();
     let mut all_aliases = index.aliases.clone();
     all_aliases.extend(implicit.iter().map(|(k, v)| (k.clone(), v.clone())));
 
@@ -89,6 +91,9 @@ pub(crate) fn finish(
             resolve_schema(&mut resolver, schema);
         }
         for (alias, offset) in std::mem::take(&mut resolver.implicit_uses) {
+            if let Some(namespace) = implicit.get(&alias) {
+                implicit_namespaces.insert(namespace.clone());
+            }
             let namespace = implicit.get(&alias).map(ToString::to_string);
             warnings.push(
                 offset,
@@ -113,6 +118,7 @@ pub(crate) fn finish(
     let checker = Checker {
         doc: &document,
         strict,
+        implicit_namespaces,
         notes: RefCell::new(Vec::new()),
     };
     validate(&checker)?;
@@ -447,6 +453,8 @@ impl Want {
 struct Checker<'a> {
     doc: &'a Document,
     strict: bool,
+    /// Standard vocabulary namespaces reached through an implicit alias (warned about once).
+    implicit_namespaces: HashSet<Arc<str>>,
     /// Leniencies found while checking: (offset, path, what).
     notes: RefCell<Vec<(u64, String, WarningKind)>>,
 }
@@ -504,8 +512,7 @@ impl Checker<'_> {
                 if self.doc.index.namespaces.get(namespace) == Some(&false) {
                     return Ok(());
                 }
-                let standard = if self.strict || self.doc.index.namespaces.contains_key(namespace)
-                {
+                let standard = if self.strict || self.doc.index.namespaces.contains_key(namespace) {
                     None
                 } else {
                     vocabularies::by_namespace(namespace)
@@ -527,14 +534,16 @@ impl Checker<'_> {
                                 },
                             ));
                         }
-                        self.notes.borrow_mut().push((
-                            offset,
-                            path.to_owned(),
-                            WarningKind::ImplicitVocabulary {
-                                used_as: namespace.to_owned(),
-                                namespace: namespace.to_owned(),
-                            },
-                        ));
+                        if !self.implicit_namespaces.contains(namespace) {
+                            self.notes.borrow_mut().push((
+                                offset,
+                                path.to_owned(),
+                                WarningKind::ImplicitVocabulary {
+                                    used_as: namespace.to_owned(),
+                                    namespace: namespace.to_owned(),
+                                },
+                            ));
+                        }
                         return Ok(());
                     }
                     let names: Vec<String> = vocabulary.type_names().collect();

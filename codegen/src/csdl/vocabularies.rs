@@ -72,7 +72,11 @@ pub(crate) const STANDARD: &[Vocabulary] = &[
             ("LocalDateTime", "Edm.String"),
             ("SimpleIdentifier", "Edm.String"),
         ],
-        enums: &["RevisionKind", "DataModificationOperationKind", "Permission"],
+        enums: &[
+            "RevisionKind",
+            "DataModificationOperationKind",
+            "Permission",
+        ],
         complex: &[
             "RevisionType",
             "Link",

@@ -340,7 +340,11 @@ mod tests {
         assert_eq!((warnings[0].line(), warnings[0].column()), (1, 1));
         assert_eq!((warnings[1].line(), warnings[1].column()), (3, 3));
         assert_eq!(warnings[1].occurrences(), 2);
-        assert!(warnings[1].to_string().starts_with("x.xml:3:3: C: removed 1"));
+        assert!(
+            warnings[1]
+                .to_string()
+                .starts_with("x.xml:3:3: C: removed 1")
+        );
     }
 
     #[test]

@@ -190,8 +190,14 @@ impl Generator {
         {
             options = options.base_dir(dir);
         }
-        let mut generator =
-            Generator::from_bytes_with(&bytes, &path.display().to_string(), &options)?;
+        let doc = csdl::Document::parse_file_bytes(
+            &bytes,
+            path.display().to_string(),
+            &options,
+            Some(path),
+        )?;
+        let mut generator = Generator::from_document(doc);
+        generator.fingerprint = sha256_hex(&bytes);
         generator.source_path = Some(path.to_owned());
         Ok(generator)
     }

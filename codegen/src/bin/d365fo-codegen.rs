@@ -449,6 +449,12 @@ fn generate(args: GenerateArgs) -> Result<u8, Failure> {
         }
         other => Failure::input(other),
     })?;
+    // Reader warnings come first in `Generated::warnings`; print them now, so that they are seen
+    // when generation fails too, and skip them below.
+    let read_warnings = generator.document().warnings().len();
+    for warning in generator.document().warnings() {
+        eprintln!("warning: {warning}");
+    }
     let select = &config.select;
     generator = generator
         .entity_sets(
@@ -509,7 +515,7 @@ fn generate(args: GenerateArgs) -> Result<u8, Failure> {
     };
     if args.check {
         let generated = generator.generate().map_err(classify)?;
-        for warning in &generated.warnings {
+        for warning in generated.warnings.iter().skip(read_warnings) {
             eprintln!("warning: {warning}");
         }
         let current = std::fs::read(&target).unwrap_or_default();
@@ -530,7 +536,7 @@ fn generate(args: GenerateArgs) -> Result<u8, Failure> {
         })?;
     }
     let generated = generator.write_to_file(&target).map_err(classify)?;
-    for warning in &generated.warnings {
+    for warning in generated.warnings.iter().skip(read_warnings) {
         eprintln!("warning: {warning}");
     }
     println!(

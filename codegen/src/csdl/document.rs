@@ -175,9 +175,23 @@ impl Document {
         source_name: impl Into<String>,
         options: &ReadOptions,
     ) -> Result<Document, Error> {
-        let source_name = source_name.into();
+        Self::parse_file_bytes(bytes, source_name.into(), options, None)
+    }
+
+    /// As [`Document::parse_with`], for the bytes of the file at `root` (so that a document
+    /// referencing that file back does not read it again).
+    pub(crate) fn parse_file_bytes(
+        bytes: &[u8],
+        source_name: String,
+        options: &ReadOptions,
+        root: Option<&Path>,
+    ) -> Result<Document, Error> {
         check_size(bytes.len() as u64, options).map_err(|e| e.locate(&source_name, None))?;
-        Loader::new(options).document(
+        let mut loader = Loader::new(options);
+        if let Some(root) = root {
+            loader = loader.root(root);
+        }
+        loader.document(
             bytes,
             bytes.len() as u64,
             &source_name,
@@ -217,7 +231,7 @@ impl Document {
             Some(base) => Some(base.to_owned()),
             None => path.parent().map(Path::to_owned),
         };
-        Loader::new(options).document(
+        Loader::new(options).root(path).document(
             input,
             size,
             &source_name,

@@ -63,6 +63,16 @@ impl<'o> Loader<'o> {
         }
     }
 
+    /// Marks the file of the top-level document as being read, so that a document referencing
+    /// it back does not read it again.
+    pub(crate) fn root(mut self, path: &Path) -> Self {
+        if let Ok(canonical) = std::fs::canonicalize(path) {
+            self.seen.insert(canonical.clone());
+            self.chain.push(canonical);
+        }
+        self
+    }
+
     /// Reads, resolves and checks one document (and, through [`Self::references`], the
     /// documents it references). `base` is the directory relative references resolve against.
     pub(crate) fn document<R: std::io::BufRead>(

@@ -5,6 +5,9 @@
 //! [metadata]
 //! path = "metadata/fno.xml"                                # read by generate, list and diff
 //! url = "https://contoso.sandbox.operations.dynamics.com"  # downloaded to `path` by fetch
+//! # strict = true                  # refuse what only Microsoft's lenient readers accept
+//! # reference_dirs = ["metadata/"]  # where edmx:Reference documents are looked for
+//! # max_bytes = 536870912           # largest metadata document read (default 512 MiB)
 //!
 //! [select]
 //! entity_sets = ["CustomersV3", "SalesOrderHeadersV2", "SalesOrderLines"]
@@ -68,6 +71,30 @@ pub struct MetadataSource {
     pub path: Option<PathBuf>,
     /// The environment URL (`https://contoso.operations.dynamics.com`) `fetch` downloads from.
     pub url: Option<String>,
+    /// Read strictly (see [`ReadOptions::strict`](crate::csdl::ReadOptions::strict)); default
+    /// `false`.
+    #[serde(default)]
+    pub strict: bool,
+    /// Directories in which `edmx:Reference` documents are looked for by file name, resolved
+    /// against the configuration's directory.
+    #[serde(default)]
+    pub reference_dirs: Vec<PathBuf>,
+    /// Largest metadata document read, in bytes (default 512 MiB).
+    pub max_bytes: Option<u64>,
+}
+
+impl MetadataSource {
+    /// The reader options these settings describe.
+    pub fn read_options(&self) -> crate::csdl::ReadOptions {
+        let mut options = crate::csdl::ReadOptions::new().strict(self.strict);
+        for dir in &self.reference_dirs {
+            options = options.reference_dir(dir);
+        }
+        if let Some(limit) = self.max_bytes {
+            options = options.max_bytes(limit);
+        }
+        options
+    }
 }
 
 /// `[select]`: names as they appear in URLs (case-sensitive).
@@ -221,6 +248,15 @@ impl Config {
                     message: format!("renames: `{from}` = `{to}` has an empty name"),
                 });
             }
+            if !crate::select::is_type_name(to) {
+                return Err(ConfigError::Invalid {
+                    path: path.to_owned(),
+                    message: format!(
+                        "renames: `{from}` = `{to}`: `{to}` is not a Rust type name (ASCII \
+                         letters, digits and `_`, not starting with a digit, not a keyword)"
+                    ),
+                });
+            }
         }
         Ok(config)
     }
@@ -233,6 +269,7 @@ impl Config {
         for path in [&mut self.metadata.path, &mut self.output.path]
             .into_iter()
             .flatten()
+            .chain(self.metadata.reference_dirs.iter_mut())
         {
             if path.is_relative() {
                 // Keep a trailing separator: it marks an output directory.
@@ -292,6 +329,32 @@ CustomerV3 = "Customer"
         assert_eq!(config.output.profile, Some(Profile::Fno));
         assert_eq!(config.output.runtime_crate.as_deref(), Some("crate::odata"));
         assert_eq!(config.renames["CustomerV3"], "Customer");
+    }
+
+    #[test]
+    fn reads_reader_settings_and_resolves_reference_dirs() {
+        let mut config = Config::parse(
+            "[metadata]\nstrict = true\nreference_dirs = [\"vocab\"]\nmax_bytes = 1000\n",
+            "c.toml",
+        )
+        .unwrap();
+        config.resolve_paths(Path::new("project"));
+        let options = config.metadata.read_options();
+        assert!(options.is_strict());
+        assert_eq!(options.byte_limit(), 1000);
+        assert_eq!(options.reference_dirs(), [PathBuf::from("project/vocab")]);
+        assert!(!Config::default().metadata.read_options().is_strict());
+    }
+
+    #[test]
+    fn rename_to_a_name_that_is_no_rust_type_is_an_error() {
+        let error = Config::parse("[renames]\nCustomerV3 = \"fn\"\n", "c.toml").unwrap_err();
+        assert!(
+            error.to_string().contains("not a Rust type name"),
+            "{error}"
+        );
+        let error = Config::parse("[renames]\nA = \"1st-Customer\"\n", "c.toml").unwrap_err();
+        assert!(error.to_string().contains("`1st-Customer`"), "{error}");
     }
 
     #[test]

@@ -123,8 +123,9 @@ pub struct Generated {
     /// The Rust source: one file (formatted by rustfmt with [`Generator::rustfmt`]), starting
     /// with a header that names the generator version and the metadata fingerprint.
     pub code: String,
-    /// Things that did not stop generation: renames, omitted properties and operations,
-    /// dangling navigation bindings.
+    /// Things that did not stop generation: what the metadata reader accepted leniently
+    /// (first, each with file, line and column; see [`csdl::Document::warnings`]), renames,
+    /// omitted properties and operations, dangling navigation bindings.
     pub warnings: Vec<String>,
     /// SHA-256 (lower-case hex) of the metadata bytes; empty when the generator was made from
     /// an already parsed document ([`Generator::from_document`]).
@@ -158,12 +159,45 @@ impl Generator {
     /// [`GenerateError::Io`] when the file cannot be read; [`GenerateError::Parse`] (with line
     /// and column) when it is not valid CSDL.
     pub fn from_file(path: impl AsRef<Path>) -> Result<Generator, GenerateError> {
+        Generator::from_file_with(path, &csdl::ReadOptions::new())
+    }
+
+    /// Reads and parses the metadata file at `path` with reader options: strict reading,
+    /// directories holding referenced documents, the size limit (see [`csdl::ReadOptions`]).
+    /// References relative to the document resolve against its directory.
+    ///
+    /// # Errors
+    /// As [`from_file`](Self::from_file); [`GenerateError::Parse`] with
+    /// [`csdl::ErrorKind::TooLarge`] before reading a file over the size limit.
+    pub fn from_file_with(
+        path: impl AsRef<Path>,
+        options: &csdl::ReadOptions,
+    ) -> Result<Generator, GenerateError> {
         let path = path.as_ref();
-        let bytes = std::fs::read(path).map_err(|source| GenerateError::Io {
+        let io = |source| GenerateError::Io {
             path: path.to_owned(),
             source,
-        })?;
-        let mut generator = Generator::from_bytes(&bytes, &path.display().to_string())?;
+        };
+        let size = std::fs::metadata(path).map_err(io)?.len();
+        if size > options.byte_limit() {
+            // Let the reader say it, in its words, without reading the file.
+            csdl::Document::from_path_with(path, options)?;
+        }
+        let bytes = std::fs::read(path).map_err(io)?;
+        let mut options = options.clone();
+        if options.base().is_none()
+            && let Some(dir) = path.parent()
+        {
+            options = options.base_dir(dir);
+        }
+        let doc = csdl::Document::parse_file_bytes(
+            &bytes,
+            path.display().to_string(),
+            &options,
+            Some(path),
+        )?;
+        let mut generator = Generator::from_document(doc);
+        generator.fingerprint = sha256_hex(&bytes);
         generator.source_path = Some(path.to_owned());
         Ok(generator)
     }
@@ -173,7 +207,19 @@ impl Generator {
     /// # Errors
     /// [`GenerateError::Parse`] when the bytes are not valid CSDL.
     pub fn from_bytes(bytes: &[u8], source_name: &str) -> Result<Generator, GenerateError> {
-        let doc = csdl::Document::parse(bytes, source_name)?;
+        Generator::from_bytes_with(bytes, source_name, &csdl::ReadOptions::new())
+    }
+
+    /// Parses metadata held in memory with reader options (see [`csdl::ReadOptions`]).
+    ///
+    /// # Errors
+    /// [`GenerateError::Parse`] when the bytes are not valid CSDL under these options.
+    pub fn from_bytes_with(
+        bytes: &[u8],
+        source_name: &str,
+        options: &csdl::ReadOptions,
+    ) -> Result<Generator, GenerateError> {
+        let doc = csdl::Document::parse_with(bytes, source_name, options)?;
         let mut generator = Generator::from_document(doc);
         generator.fingerprint = sha256_hex(bytes);
         Ok(generator)
@@ -278,7 +324,9 @@ impl Generator {
     /// Generates the code.
     ///
     /// # Errors
-    /// [`GenerateError::Select`] naming every unknown name (with suggestions);
+    /// [`GenerateError::Select`] naming every unknown name (with suggestions), every type the
+    /// selection needs from a referenced document that was not loaded, and every rename that
+    /// cannot be applied (not a Rust type name, naming no type or several, colliding);
     /// [`GenerateError::EmptySelection`]; [`GenerateError::RuntimePath`];
     /// [`GenerateError::Rustfmt`] when formatting was asked for and failed.
     pub fn generate(&self) -> Result<Generated, GenerateError> {
@@ -288,6 +336,7 @@ impl Generator {
             selection = selection.entity_sets(self.doc.entity_sets().map(|s| s.name.to_string()));
         }
         let closure = selection.and(&self.names).resolve(&self.doc)?;
+        select::check_renames(&self.doc, &closure, &self.renames)?;
         if closure.entity_sets.is_empty()
             && closure.singletons.is_empty()
             && closure.operations.is_empty()
@@ -330,9 +379,11 @@ impl Generator {
         if self.rustfmt {
             code = rustfmt(&code)?;
         }
+        let mut warnings: Vec<String> = self.doc.warnings().iter().map(|w| w.to_string()).collect();
+        warnings.extend(emitted.warnings);
         Ok(Generated {
             code,
-            warnings: emitted.warnings,
+            warnings,
             fingerprint: self.fingerprint.clone(),
         })
     }

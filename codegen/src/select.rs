@@ -18,12 +18,12 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::{BTreeMap, HashSet, VecDeque};
 use std::fmt;
 
 use crate::csdl::{
     BindingTarget, ComplexType, Document, EntitySet, EntityType, EnumType, NavigationProperty,
-    Operation, OperationImport, SchemaType, Singleton, TypeDefinition, TypeRef,
+    Operation, OperationImport, SchemaType, Singleton, TypeDefinition, TypeRef, split_qualified,
 };
 use crate::suggest;
 
@@ -122,7 +122,9 @@ impl Selection {
     ///
     /// # Errors
     /// [`SelectError::UnknownNames`] listing every name that matches nothing, each with the
-    /// closest existing name when one is close.
+    /// closest existing name when one is close; [`SelectError::MissingTypes`] when the
+    /// selection needs types the document does not hold (those of a referenced document that
+    /// was not found), naming each type and the reference.
     pub fn resolve<'a>(&self, doc: &'a Document) -> Result<Closure<'a>, SelectError> {
         let mut unknown = Vec::new();
         let mut closure = Closure::default();
@@ -203,8 +205,14 @@ impl Selection {
             complex,
             enums,
             definitions,
+            missing,
             ..
         } = walker;
+        if !missing.is_empty() {
+            return Err(SelectError::MissingTypes(
+                missing.into_iter().map(|n| missing_type(doc, n)).collect(),
+            ));
+        }
         closure.entity_types =
             in_document_order(doc.entity_types(), &entities, |t| t as *const EntityType);
         closure.complex_types =
@@ -356,6 +364,8 @@ struct Walker<'a> {
     complex: Vec<&'a ComplexType>,
     enums: Vec<&'a EnumType>,
     definitions: Vec<&'a TypeDefinition>,
+    /// Names needed but not declared (types of referenced documents that were not loaded).
+    missing: Vec<&'a str>,
 }
 
 impl<'a> Walker<'a> {
@@ -368,10 +378,14 @@ impl<'a> Walker<'a> {
             complex: Vec::new(),
             enums: Vec::new(),
             definitions: Vec::new(),
+            missing: Vec::new(),
         }
     }
 
     fn add(&mut self, name: &'a str) {
+        if name.starts_with("Edm.") {
+            return;
+        }
         if self.seen.insert(name) {
             self.queue.push_back(name);
         }
@@ -406,8 +420,8 @@ impl<'a> Walker<'a> {
                 }
                 Some(SchemaType::Enum(t)) => self.enums.push(t),
                 Some(SchemaType::TypeDefinition(t)) => self.definitions.push(t),
-                // Types from referenced documents are not part of this document's closure.
-                None => {}
+                // Bindings for it could only be empty or wrong: refuse (see `missing_type`).
+                None => self.missing.push(name),
             }
         }
     }
@@ -535,6 +549,120 @@ impl fmt::Display for UnknownName {
     }
 }
 
+/// A type the selection needs that the document does not hold.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MissingType {
+    /// The type's qualified name.
+    pub name: String,
+    /// The `Uri` of the `edmx:Reference` that includes its namespace, if one does.
+    pub reference: Option<String>,
+}
+
+impl fmt::Display for MissingType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let namespace = split_qualified(&self.name).0;
+        match &self.reference {
+            Some(uri) => write!(
+                f,
+                "type `{}` is needed, but its namespace `{namespace}` comes from the referenced \
+                 document `{uri}`, which was not loaded (put it next to the metadata or give its \
+                 folder with --reference-dir)",
+                self.name
+            ),
+            None if namespace.starts_with("Org.OData.") => write!(
+                f,
+                "type `{}` is needed, but the standard vocabulary `{namespace}` is not loaded \
+                 (give the folder holding `{namespace}.xml` with --reference-dir)",
+                self.name
+            ),
+            None => write!(
+                f,
+                "type `{}` is needed, but the document does not declare it",
+                self.name
+            ),
+        }
+    }
+}
+
+fn missing_type(doc: &Document, name: &str) -> MissingType {
+    let namespace = split_qualified(name).0;
+    let reference = doc
+        .references()
+        .iter()
+        .find(|r| r.includes.iter().any(|i| &*i.namespace == namespace))
+        .map(|r| r.uri.to_string());
+    MissingType {
+        name: name.to_owned(),
+        reference,
+    }
+}
+
+/// A `rename_type` / `--rename` / `[renames]` entry that cannot be applied.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RenameProblem {
+    /// The new name is not a Rust type name (an ASCII identifier that is not a keyword).
+    NotATypeName {
+        /// The type renamed.
+        from: String,
+        /// The name given.
+        to: String,
+    },
+    /// No type of the document has this name.
+    UnknownType {
+        /// The name given.
+        from: String,
+        /// The closest type name, if one is close.
+        suggestion: Option<String>,
+    },
+    /// The simple name names types in several namespaces.
+    Ambiguous {
+        /// The name given.
+        from: String,
+        /// The qualified names it matches.
+        candidates: Vec<String>,
+    },
+    /// The new name is taken by another generated type (compared ignoring case, as the
+    /// generator compares type names).
+    Collision {
+        /// The type renamed.
+        from: String,
+        /// The name given.
+        to: String,
+        /// The other type (qualified) that has or gets this name.
+        other: String,
+    },
+}
+
+impl fmt::Display for RenameProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RenameProblem::NotATypeName { from, to } => write!(
+                f,
+                "rename `{from}` = `{to}`: `{to}` is not a Rust type name (use ASCII letters, \
+                 digits and `_`, not starting with a digit, and not a keyword)"
+            ),
+            RenameProblem::UnknownType { from, suggestion } => {
+                write!(f, "rename `{from}`: no type of the document has this name")?;
+                if let Some(s) = suggestion {
+                    write!(f, " (did you mean `{s}`?)")?;
+                }
+                Ok(())
+            }
+            RenameProblem::Ambiguous { from, candidates } => write!(
+                f,
+                "rename `{from}`: the name is ambiguous (`{}`); use the qualified name",
+                candidates.join("`, `")
+            ),
+            RenameProblem::Collision { from, to, other } => write!(
+                f,
+                "rename `{from}` = `{to}`: the name collides with the type generated for \
+                 `{other}`"
+            ),
+        }
+    }
+}
+
 /// Why a selection could not be resolved.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -542,12 +670,176 @@ pub enum SelectError {
     /// Names that match nothing (all of them, not just the first).
     #[error("{}", join(.0))]
     UnknownNames(Vec<UnknownName>),
+    /// Types the selection needs that the document does not hold (all of them).
+    #[error("{}", join(.0))]
+    MissingTypes(Vec<MissingType>),
+    /// Renames that cannot be applied (all of them).
+    #[error("{}", join(.0))]
+    InvalidRenames(Vec<RenameProblem>),
 }
 
-fn join(names: &[UnknownName]) -> String {
-    names
+fn join<T: fmt::Display>(items: &[T]) -> String {
+    items
         .iter()
         .map(ToString::to_string)
         .collect::<Vec<_>>()
         .join("; ")
+}
+
+const RUST_KEYWORDS: &[&str] = &[
+    "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern",
+    "false", "fn", "for", "gen", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut",
+    "pub", "ref", "return", "self", "Self", "static", "struct", "super", "trait", "true", "type",
+    "unsafe", "use", "where", "while", "abstract", "become", "box", "do", "final", "macro",
+    "override", "priv", "typeof", "unsized", "virtual", "yield", "try", "union",
+];
+
+/// Whether `name` can name a generated Rust type: an ASCII identifier (letters, digits, `_`,
+/// not starting with a digit, not `_` alone) that is not a Rust keyword.
+pub fn is_type_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    let Some(first) = chars.next() else {
+        return false;
+    };
+    (first.is_ascii_alphabetic() || first == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && name != "_"
+        && !RUST_KEYWORDS.contains(&name)
+}
+
+/// How the generator compares type names: ignoring ASCII case and `_` (so `Sales_Order` and
+/// `SalesOrder` meet).
+fn normal(name: &str) -> String {
+    name.chars()
+        .filter(|&c| c != '_')
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
+/// The names a generated type claims: its own and those derived from it.
+fn claimed(ty: SchemaType<'_>, name: &str) -> Vec<String> {
+    match ty {
+        SchemaType::Entity(_) => vec![
+            normal(name),
+            normal(&format!("{name}Key")),
+            normal(&format!("New{name}")),
+            normal(&format!("{name}Patch")),
+        ],
+        SchemaType::Enum(e) if e.is_flags => vec![normal(name), normal(&format!("{name}Flags"))],
+        _ => vec![normal(name)],
+    }
+}
+
+/// Checks renames (OData type name, qualified or simple → Rust type name) against the document
+/// and the types a selection generates: each new name must be a Rust type name, each old name
+/// must name exactly one type, and a renamed type must not collide with another generated type.
+///
+/// # Errors
+/// [`SelectError::InvalidRenames`] listing every problem.
+pub fn check_renames(
+    doc: &Document,
+    closure: &Closure<'_>,
+    renames: &BTreeMap<String, String>,
+) -> Result<(), SelectError> {
+    let mut problems = Vec::new();
+    let all_types = || {
+        doc.entity_types()
+            .map(SchemaType::Entity)
+            .chain(doc.complex_types().map(SchemaType::Complex))
+            .chain(doc.enum_types().map(SchemaType::Enum))
+            .chain(
+                doc.schemas()
+                    .iter()
+                    .flat_map(|s| &s.type_definitions)
+                    .map(SchemaType::TypeDefinition),
+            )
+    };
+    for (from, to) in renames {
+        if !is_type_name(to) {
+            problems.push(RenameProblem::NotATypeName {
+                from: from.clone(),
+                to: to.clone(),
+            });
+        }
+        if doc.find_type(from).is_some() {
+            continue;
+        }
+        let matches: Vec<&str> = all_types()
+            .map(|t| t.qualified_name())
+            .filter(|q| split_qualified(q).1 == from)
+            .collect();
+        match matches.len() {
+            0 => problems.push(RenameProblem::UnknownType {
+                from: from.clone(),
+                suggestion: suggest::closest(
+                    from,
+                    all_types().flat_map(|t| {
+                        let q = t.qualified_name();
+                        [q, split_qualified(q).1]
+                    }),
+                )
+                .map(str::to_owned),
+            }),
+            1 => {}
+            _ => problems.push(RenameProblem::Ambiguous {
+                from: from.clone(),
+                candidates: matches.iter().map(|m| (*m).to_owned()).collect(),
+            }),
+        }
+    }
+
+    // The names each generated type gets, as the generator chooses them (a rename by
+    // qualified name wins over one by simple name).
+    let generated: Vec<(SchemaType<'_>, Option<&String>, String)> = closure
+        .entity_types
+        .iter()
+        .map(|t| SchemaType::Entity(t))
+        .chain(closure.complex_types.iter().map(|t| SchemaType::Complex(t)))
+        .chain(closure.enum_types.iter().map(|t| SchemaType::Enum(t)))
+        .chain(
+            closure
+                .type_definitions
+                .iter()
+                .map(|t| SchemaType::TypeDefinition(t)),
+        )
+        .map(|t| {
+            let qualified = t.qualified_name();
+            let key = renames
+                .get_key_value(qualified)
+                .or_else(|| renames.get_key_value(split_qualified(qualified).1));
+            match key {
+                Some((from, to)) => (t, Some(from), to.clone()),
+                None => (t, None, split_qualified(qualified).1.to_owned()),
+            }
+        })
+        .collect();
+    let mut reported: HashSet<(&str, &str)> = HashSet::new();
+    for (i, (ty, from, name)) in generated.iter().enumerate() {
+        let Some(from) = from else { continue };
+        if !is_type_name(name) {
+            continue;
+        }
+        let mine = claimed(*ty, name);
+        for (j, (other, _, other_name)) in generated.iter().enumerate() {
+            if i == j {
+                continue;
+            }
+            let theirs = claimed(*other, other_name);
+            if mine.iter().any(|n| theirs.contains(n))
+                && reported.insert((ty.qualified_name(), other.qualified_name()))
+                && !reported.contains(&(other.qualified_name(), ty.qualified_name()))
+            {
+                problems.push(RenameProblem::Collision {
+                    from: (*from).clone(),
+                    to: name.clone(),
+                    other: other.qualified_name().to_owned(),
+                });
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(SelectError::InvalidRenames(problems))
+    }
 }

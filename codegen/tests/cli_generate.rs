@@ -267,3 +267,197 @@ fn output_is_rustfmt_clean_and_a_missing_rustfmt_is_an_error_that_writes_nothing
         .unwrap();
     assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
 }
+
+fn generate_customers(dir: &Path, extra: &[&str]) -> Output {
+    let metadata = sandbox_metadata();
+    let mut args = vec![
+        "generate",
+        "--metadata",
+        &metadata,
+        "--entity-set",
+        "CustomersV3",
+        "--out",
+        "out.rs",
+        "--no-rustfmt",
+    ];
+    args.extend_from_slice(extra);
+    run_in(dir, &args)
+}
+
+#[test]
+fn a_rename_to_a_name_that_is_no_rust_type_exits_2_and_writes_nothing() {
+    for target in ["not-a-type", "fn", "1st", "Self"] {
+        let dir = tempfile::tempdir().unwrap();
+        let rename = format!("CustomerV3={target}");
+        let output = generate_customers(dir.path(), &["--rename", &rename]);
+        let stderr = text(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{target}: {stderr}");
+        assert!(
+            stderr.contains(&format!("`{target}` is not a Rust type name")),
+            "{stderr}"
+        );
+        assert!(files_in(dir.path()).is_empty());
+    }
+}
+
+#[test]
+fn colliding_and_unknown_renames_exit_2_naming_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = generate_customers(
+        dir.path(),
+        &[
+            "--rename",
+            "CustomerV3=Customer",
+            "--rename",
+            "NoYes=Customer",
+        ],
+    );
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(
+            "rename `CustomerV3` = `Customer`: the name collides with the type generated for \
+             `Microsoft.Dynamics.DataEntities.NoYes`"
+        ),
+        "{stderr}"
+    );
+    assert!(files_in(dir.path()).is_empty());
+
+    // A rename onto a name derived from another type (`CustomerV3Key`) collides too.
+    let output = generate_customers(dir.path(), &["--rename", "NoYes=CustomerV3Key"]);
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("rename `NoYes` = `CustomerV3Key`: the name collides"),
+        "{stderr}"
+    );
+
+    let output = generate_customers(dir.path(), &["--rename", "CustomerV4=Customer"]);
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(
+            "rename `CustomerV4`: no type of the document has this name (did you mean `CustomerV3`?)"
+        ),
+        "{stderr}"
+    );
+
+    let output = generate_customers(dir.path(), &["--rename", "CustomerV3=Customer"]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let code = std::fs::read_to_string(dir.path().join("out.rs")).unwrap();
+    assert!(code.contains("pub struct Customer "));
+}
+
+fn references_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/references")
+}
+
+#[test]
+fn types_of_a_referenced_document_generate_or_fail_naming_the_reference() {
+    let dir = tempfile::tempdir().unwrap();
+    let service = references_dir().join("service.xml");
+    let service = service.to_string_lossy();
+    let args = [
+        "generate",
+        "--metadata",
+        &service,
+        "--entity-set",
+        "Regions",
+        "--out",
+        "out.rs",
+        "--no-rustfmt",
+    ];
+    let output = run_in(dir.path(), &args);
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("warning: "), "{stderr}");
+    assert!(
+        stderr.contains(
+            "error: cannot select from the metadata: type `Contoso.Shared.Region` is needed, but \
+             its namespace `Contoso.Shared` comes from the referenced document \
+             `https://contoso.example/odata/shared.xml`, which was not loaded"
+        ),
+        "{stderr}"
+    );
+    assert!(files_in(dir.path()).is_empty(), "no empty bindings");
+
+    let shared = references_dir().join("shared");
+    let shared = shared.to_string_lossy();
+    let mut with_dir = args.to_vec();
+    with_dir.extend(["--reference-dir", &shared]);
+    let output = run_in(dir.path(), &with_dir);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let code = std::fs::read_to_string(dir.path().join("out.rs")).unwrap();
+    assert!(code.contains("pub struct Region "), "{code}");
+
+    let mut strict = args.to_vec();
+    strict.push("--strict");
+    let output = run_in(dir.path(), &strict);
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("service.xml:6:3: Reference[https://contoso.example/odata/shared.xml]: referenced document"), "{stderr}");
+}
+
+#[test]
+fn lenient_reading_warns_with_the_position_and_strict_refuses() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("demo.xml"),
+        "<edmx:Edmx Version=\"4.0\" xmlns:edmx=\"http://docs.oasis-open.org/odata/ns/edmx\"><edmx:DataServices>\n\
+         <Schema Namespace=\"Demo\" xmlns=\"http://docs.oasis-open.org/odata/ns/edm\">\n\
+         <EntityType Name=\"Supplier\"><Key><PropertyRef Name=\"ID\"/></Key><Property Name=\"ID\" Type=\"Edm.Int32\" Nullable=\"false\"/>\n\
+         <Property Name=\"Price\" Type=\"Edm.Decimal\" Scale=\"Variable\"/></EntityType>\n\
+         <EntityContainer Name=\"C\"><EntitySet Name=\"Suppliers\" EntityType=\"Demo.Supplier\"/></EntityContainer>\n\
+         </Schema></edmx:DataServices></edmx:Edmx>\n",
+    )
+    .unwrap();
+    let args = [
+        "generate",
+        "--metadata",
+        "demo.xml",
+        "--all-entity-sets",
+        "--out",
+        "out.rs",
+        "--no-rustfmt",
+    ];
+    let output = run_in(dir.path(), &args);
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains(
+            "warning: demo.xml:4:1: Schema[Demo]/EntityType[Supplier]/Property[Price]: attribute \
+             `Scale` has value `Variable`; read as `variable`"
+        ),
+        "{stderr}"
+    );
+    std::fs::remove_file(dir.path().join("out.rs")).unwrap();
+
+    let mut strict = args.to_vec();
+    strict.push("--strict");
+    let output = run_in(dir.path(), &strict);
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("demo.xml:4:1: "), "{stderr}");
+    assert!(files_in(dir.path()) == ["demo.xml"]);
+
+    std::fs::write(
+        dir.path().join("d365fo-codegen.toml"),
+        "[metadata]\nstrict = true\n",
+    )
+    .unwrap();
+    let output = run_in(dir.path(), &args);
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output.stderr));
+
+    std::fs::write(
+        dir.path().join("d365fo-codegen.toml"),
+        "[metadata]\nmax_bytes = 100\n",
+    )
+    .unwrap();
+    let output = run_in(dir.path(), &args);
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("more than the limit of 100 bytes"),
+        "{stderr}"
+    );
+}

@@ -110,3 +110,75 @@ fn unknown_flag_is_a_usage_error() {
     assert_eq!(output.status.code(), Some(2));
     assert!(text(&output.stderr).contains("--serch"));
 }
+
+#[test]
+fn deep_nesting_is_refused_with_its_position_instead_of_crashing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("deep.xml");
+    // 3,000 nested collections in about 60 KB: this overflowed the stack of `list`.
+    let xml = format!(
+        "<edmx:Edmx Version=\"4.0\" xmlns:edmx=\"http://docs.oasis-open.org/odata/ns/edmx\"><edmx:DataServices>\n\
+         <Schema Namespace=\"Ns\" xmlns=\"http://docs.oasis-open.org/odata/ns/edm\">\n\
+         <Annotations Target=\"Ns.X\"><Annotation Term=\"Ns.T\">{}{}</Annotation></Annotations>\n\
+         </Schema></edmx:DataServices></edmx:Edmx>\n",
+        "<Collection>".repeat(3_000),
+        "</Collection>".repeat(3_000)
+    );
+    std::fs::write(&path, xml).unwrap();
+    let output = run(&["list", "--metadata", path.to_str().unwrap()]);
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("deep.xml:3:"), "{stderr}");
+    assert!(
+        stderr.contains("elements are nested more than 256 levels deep"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn warnings_go_to_stderr_and_strict_refuses() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("graph.xml");
+    std::fs::write(
+        &path,
+        "<edmx:Edmx Version=\"4.0\" xmlns:edmx=\"http://docs.oasis-open.org/odata/ns/edmx\"><edmx:DataServices>\n\
+         <Schema Namespace=\"g\" xmlns=\"http://docs.oasis-open.org/odata/ns/edm\">\n\
+         <ComplexType Name=\"image\"/>\n\
+         <Function Name=\"image\"><ReturnType Type=\"g.image\"/></Function>\n\
+         </Schema></edmx:DataServices></edmx:Edmx>\n",
+    )
+    .unwrap();
+    let output = run(&["list", "--metadata", path.to_str().unwrap()]);
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains(
+            "warning: ") && stderr.contains("graph.xml:4:1: Schema[g]/Function[image]: `g.image` names both a complex type and a function"),
+        "{stderr}"
+    );
+    let output = run(&["list", "--metadata", path.to_str().unwrap(), "--strict"]);
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("duplicate schema element name `g.image`"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn odata_v2_metadata_is_refused_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v2.xml");
+    std::fs::write(
+        &path,
+        "<edmx:Edmx Version=\"1.0\" xmlns:edmx=\"http://schemas.microsoft.com/ado/2007/06/edmx\"><edmx:DataServices/></edmx:Edmx>",
+    )
+    .unwrap();
+    let output = run(&["list", "--metadata", path.to_str().unwrap()]);
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("OData v2/v3 metadata is not supported: EDMX version 1.0"),
+        "{stderr}"
+    );
+}

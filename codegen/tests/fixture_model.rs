@@ -274,3 +274,195 @@ fn reads_inline_and_targeted_annotations_with_undeclared_terms() {
         Some("Org.OData.Capabilities.V1.FilterRestrictionsType")
     );
 }
+
+fn references_dir() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/references")
+}
+
+#[test]
+fn loads_referenced_documents_from_the_document_folder_and_reference_dirs() {
+    use d365fo_odata_codegen::csdl::ReadOptions;
+
+    let dir = references_dir();
+    let options = ReadOptions::new().reference_dir(dir.join("shared"));
+    let doc = Document::from_path_with(dir.join("service.xml"), &options)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(doc.warnings().is_empty(), "{:#?}", doc.warnings());
+
+    let customer = doc.entity_type("Contoso.Types.Customer").expect("Customer");
+    assert_eq!(&*customer.properties[2].ty.name, "Contoso.Types.Status");
+    assert!(
+        doc.enum_type("T.Status").is_some(),
+        "the include alias works"
+    );
+    assert!(doc.entity_type("Contoso.Shared.Region").is_some());
+    let origin = |ns: &str| {
+        doc.schema(ns)
+            .and_then(|s| s.reference.as_deref())
+            .map(str::to_owned)
+    };
+    assert_eq!(origin("Contoso.Types").as_deref(), Some("types.xml"));
+    assert_eq!(
+        origin("Contoso.Shared").as_deref(),
+        Some("https://contoso.example/odata/shared.xml")
+    );
+    assert_eq!(origin("Contoso.Service"), None);
+    // Referenced documents contribute types, not entity sets.
+    let sets: Vec<&str> = doc.entity_sets().map(|s| &*s.name).collect();
+    assert_eq!(sets, ["Customers", "Regions"]);
+
+    let generated = d365fo_odata_codegen::Generator::from_document(doc)
+        .all_entity_sets()
+        .generate()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        generated.code.contains("pub struct Customer "),
+        "no Customer"
+    );
+    assert!(generated.code.contains("pub struct Region "), "no Region");
+    assert!(generated.code.contains("Blocked"), "no Status enum");
+}
+
+#[test]
+fn a_reference_that_is_not_found_is_a_warning_and_selecting_its_types_an_error() {
+    use d365fo_odata_codegen::csdl::{ErrorKind, ReadOptions, WarningKind};
+    use d365fo_odata_codegen::{GenerateError, Generator};
+
+    let path = references_dir().join("service.xml");
+    let doc = Document::from_path(&path).unwrap_or_else(|e| panic!("{e}"));
+    let warnings = doc.warnings();
+    assert_eq!(warnings.len(), 1, "{warnings:#?}");
+    assert!(matches!(
+        warnings[0].kind(),
+        WarningKind::ReferenceNotLoaded { uri, namespaces, .. }
+            if uri == "https://contoso.example/odata/shared.xml" && namespaces == &["Contoso.Shared"]
+    ));
+    assert_eq!((warnings[0].line(), warnings[0].column()), (6, 3));
+
+    // What the document holds still generates; what the missing document holds is refused
+    // with the reference named, instead of an empty file.
+    let ok = Generator::from_file(&path)
+        .unwrap()
+        .entity_sets(["Customers"])
+        .generate()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(ok.code.contains("pub struct Customer "));
+    assert!(
+        ok.warnings[0].contains(
+            "referenced document `https://contoso.example/odata/shared.xml` was not found"
+        )
+    );
+    assert!(
+        !ok.warnings[1..].iter().any(|w| w.contains("was not found")),
+        "the cycle back to the service document reads it once: {:#?}",
+        ok.warnings
+    );
+    let e = Generator::from_file(&path)
+        .unwrap()
+        .entity_sets(["Regions"])
+        .generate()
+        .expect_err("Region is not loaded");
+    assert!(matches!(e, GenerateError::Select(_)), "{e}");
+    assert_eq!(
+        e.to_string(),
+        "cannot select from the metadata: type `Contoso.Shared.Region` is needed, but its \
+         namespace `Contoso.Shared` comes from the referenced document \
+         `https://contoso.example/odata/shared.xml`, which was not loaded (put it next to the \
+         metadata or give its folder with --reference-dir)"
+    );
+
+    let strict = ReadOptions::new().strict(true);
+    let e = Document::from_path_with(&path, &strict).expect_err("strict");
+    assert!(matches!(e.kind(), ErrorKind::Reference { .. }), "{e}");
+    assert_eq!((e.line(), e.column()), (6, 3));
+    assert!(
+        e.to_string().contains(
+            "Reference[https://contoso.example/odata/shared.xml]: referenced document \
+             `https://contoso.example/odata/shared.xml`: not found (looked in: "
+        ),
+        "{e}"
+    );
+}
+
+fn reference_doc(uri: Option<&str>, namespace: &str, body: &str) -> String {
+    let reference = uri.map_or(String::new(), |uri| {
+        format!(
+            "<edmx:Reference Uri=\"{uri}\"><edmx:Include Namespace=\"Next\"/></edmx:Reference>\n"
+        )
+    });
+    format!(
+        "<edmx:Edmx Version=\"4.0\" xmlns:edmx=\"http://docs.oasis-open.org/odata/ns/edmx\">\n{reference}\
+         <edmx:DataServices><Schema Namespace=\"{namespace}\" xmlns=\"http://docs.oasis-open.org/odata/ns/edm\">\n{body}\n\
+         </Schema></edmx:DataServices></edmx:Edmx>\n"
+    )
+}
+
+#[test]
+fn errors_in_referenced_documents_name_both_documents() {
+    use d365fo_odata_codegen::csdl::ErrorKind;
+
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("main.xml"),
+        reference_doc(Some("broken.xml"), "Main", ""),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("broken.xml"),
+        reference_doc(
+            None,
+            "Next",
+            "<EntityType Name=\"A\">\n<Property Name=\"X\"/></EntityType>",
+        ),
+    )
+    .unwrap();
+    let e = Document::from_path(dir.path().join("main.xml")).expect_err("broken reference");
+    let ErrorKind::ReferencedDocument { uri, error } = e.kind() else {
+        panic!("{e}");
+    };
+    assert_eq!(uri, "broken.xml");
+    assert_eq!((error.line(), error.column()), (4, 1));
+    assert!(error.source_name().ends_with("broken.xml"));
+    assert_eq!((e.line(), e.column()), (2, 1));
+    assert!(
+        e.to_string()
+            .contains("in referenced document `broken.xml`: ")
+            && e.to_string()
+                .ends_with("<Property> has no `Type` attribute"),
+        "{e}"
+    );
+}
+
+#[test]
+fn reference_chains_are_bounded() {
+    use d365fo_odata_codegen::csdl::{ErrorKind, MAX_REFERENCE_DEPTH};
+
+    let dir = tempfile::tempdir().unwrap();
+    let n = MAX_REFERENCE_DEPTH + 2;
+    for i in 0..n {
+        let uri = format!("doc{}.xml", i + 1);
+        let next = (i + 1 < n).then_some(uri.as_str());
+        let namespace = if i == 0 {
+            "Main".to_owned()
+        } else {
+            format!("Ns{i}")
+        };
+        std::fs::write(
+            dir.path().join(format!("doc{i}.xml")),
+            reference_doc(next, &namespace, ""),
+        )
+        .unwrap();
+    }
+    let e = Document::from_path(dir.path().join("doc0.xml")).expect_err("too deep");
+    // The innermost document that could not follow its reference names the limit.
+    let mut inner = &e;
+    while let ErrorKind::ReferencedDocument { error, .. } = inner.kind() {
+        inner = error;
+    }
+    assert!(
+        inner.to_string().contains(&format!(
+            "references nest more than {MAX_REFERENCE_DEPTH} documents deep"
+        )),
+        "{e}"
+    );
+}

@@ -21,7 +21,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use d365fo_odata_codegen::config::{Config, DEFAULT_FILE_NAME, Profile};
-use d365fo_odata_codegen::csdl::Document;
+use d365fo_odata_codegen::csdl::{Document, ReadOptions};
 use d365fo_odata_codegen::diff::{self, Scope};
 use d365fo_odata_codegen::list::Listing;
 use d365fo_odata_codegen::{GenerateError, Generator, ProfileChoice};
@@ -58,6 +58,39 @@ struct ConfigArg {
     config: Option<PathBuf>,
 }
 
+/// How the metadata is read (added to the configuration's `[metadata]` settings).
+#[derive(Debug, Args)]
+struct ReadArgs {
+    /// Refuse what only Microsoft's lenient readers accept: facet values in another letter
+    /// case, vocabularies used without a reference, a type and an operation of one name,
+    /// referenced documents that cannot be found.
+    #[arg(long)]
+    strict: bool,
+    /// Directory in which `edmx:Reference` documents are looked for by file name (repeatable;
+    /// the metadata file's directory is always searched).
+    #[arg(long = "reference-dir", value_name = "DIR")]
+    reference_dirs: Vec<PathBuf>,
+    /// Largest metadata document read, in bytes [default: 536870912 (512 MiB)].
+    #[arg(long, value_name = "BYTES")]
+    max_metadata_bytes: Option<u64>,
+}
+
+impl ReadArgs {
+    fn options(&self, config: &Config) -> ReadOptions {
+        let mut options = config.metadata.read_options();
+        if self.strict {
+            options = options.strict(true);
+        }
+        for dir in &self.reference_dirs {
+            options = options.reference_dir(dir);
+        }
+        if let Some(limit) = self.max_metadata_bytes {
+            options = options.max_bytes(limit);
+        }
+        options
+    }
+}
+
 #[derive(Debug, Args)]
 struct SelectArgs {
     /// Entity set to include (repeatable; added to the configuration's).
@@ -78,6 +111,8 @@ struct GenerateArgs {
     metadata: Option<PathBuf>,
     #[command(flatten)]
     config: ConfigArg,
+    #[command(flatten)]
+    read: ReadArgs,
     /// Output: a `.rs` file, or a directory that gets `mod.rs` [default: the configuration's
     /// output.path].
     #[arg(long, short = 'o', value_name = "PATH")]
@@ -120,6 +155,8 @@ struct ListArgs {
     metadata: Option<PathBuf>,
     #[command(flatten)]
     config: ConfigArg,
+    #[command(flatten)]
+    read: ReadArgs,
     /// Only names containing this text (case-insensitive).
     #[arg(long, short = 's', value_name = "TEXT")]
     search: Option<String>,
@@ -214,6 +251,8 @@ struct DiffArgs {
     #[command(flatten)]
     config: ConfigArg,
     #[command(flatten)]
+    read: ReadArgs,
+    #[command(flatten)]
     select: SelectArgs,
 }
 
@@ -288,14 +327,19 @@ fn metadata_path(arg: Option<PathBuf>, config: &Config) -> Result<PathBuf, Failu
     })
 }
 
-fn read_document(path: &Path) -> Result<Document, Failure> {
-    Document::from_path(path).map_err(Failure::input)
+/// Reads a document, printing what the reader accepted leniently on stderr.
+fn read_document(path: &Path, options: &ReadOptions) -> Result<Document, Failure> {
+    let doc = Document::from_path_with(path, options).map_err(Failure::input)?;
+    for warning in doc.warnings() {
+        eprintln!("warning: {warning}");
+    }
+    Ok(doc)
 }
 
 fn list(args: ListArgs) -> Result<u8, Failure> {
     let config = load_config(&args.config)?;
     let path = metadata_path(args.metadata, &config)?;
-    let doc = read_document(&path)?;
+    let doc = read_document(&path, &args.read.options(&config))?;
     let listing = Listing::new(&doc, args.search.as_deref());
     if listing.is_empty() {
         match &args.search {
@@ -310,8 +354,9 @@ fn list(args: ListArgs) -> Result<u8, Failure> {
 
 fn diff(args: DiffArgs) -> Result<u8, Failure> {
     let config = load_config(&args.config)?;
-    let old = read_document(&args.old)?;
-    let new = read_document(&args.new)?;
+    let options = args.read.options(&config);
+    let old = read_document(&args.old, &options)?;
+    let new = read_document(&args.new, &options)?;
     let mut scope = Scope::new()
         .entity_sets(
             config
@@ -348,7 +393,14 @@ fn diff(args: DiffArgs) -> Result<u8, Failure> {
 fn parse_rename(text: &str) -> Result<(String, String), String> {
     match text.split_once('=') {
         Some((from, to)) if !from.trim().is_empty() && !to.trim().is_empty() => {
-            Ok((from.trim().to_owned(), to.trim().to_owned()))
+            let to = to.trim();
+            if !d365fo_odata_codegen::select::is_type_name(to) {
+                return Err(format!(
+                    "`{to}` is not a Rust type name (ASCII letters, digits and `_`, not \
+                     starting with a digit, not a keyword)"
+                ));
+            }
+            Ok((from.trim().to_owned(), to.to_owned()))
         }
         _ => Err(format!("expected FROM=TO, got `{text}`")),
     }
@@ -390,12 +442,19 @@ fn generate(args: GenerateArgs) -> Result<u8, Failure> {
         })?;
     let target = output_file(&out);
 
-    let mut generator = Generator::from_file(&metadata).map_err(|e| match e {
+    let options = args.read.options(&config);
+    let mut generator = Generator::from_file_with(&metadata, &options).map_err(|e| match e {
         GenerateError::Io { path, source } => {
             Failure::input(format!("cannot read {}: {source}", path.display()))
         }
         other => Failure::input(other),
     })?;
+    // Reader warnings come first in `Generated::warnings`; print them now, so that they are seen
+    // when generation fails too, and skip them below.
+    let read_warnings = generator.document().warnings().len();
+    for warning in generator.document().warnings() {
+        eprintln!("warning: {warning}");
+    }
     let select = &config.select;
     generator = generator
         .entity_sets(
@@ -456,7 +515,7 @@ fn generate(args: GenerateArgs) -> Result<u8, Failure> {
     };
     if args.check {
         let generated = generator.generate().map_err(classify)?;
-        for warning in &generated.warnings {
+        for warning in generated.warnings.iter().skip(read_warnings) {
             eprintln!("warning: {warning}");
         }
         let current = std::fs::read(&target).unwrap_or_default();
@@ -477,7 +536,7 @@ fn generate(args: GenerateArgs) -> Result<u8, Failure> {
         })?;
     }
     let generated = generator.write_to_file(&target).map_err(classify)?;
-    for warning in &generated.warnings {
+    for warning in generated.warnings.iter().skip(read_warnings) {
         eprintln!("warning: {warning}");
     }
     println!(

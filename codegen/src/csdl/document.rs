@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
-use std::io::{BufRead, BufReader, Read};
+use std::io::BufReader;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -11,9 +11,10 @@ use super::container::EntityContainer;
 use super::error::{Error, ErrorKind, RawError};
 use super::intern::NameHasher;
 use super::operations::Operation;
-use super::reader;
-use super::resolve;
+use super::options::ReadOptions;
+use super::references::{Loader, Source, check_size};
 use super::types::{ComplexType, EntityType, EnumType, Term, TypeDefinition};
+use super::warning::Warning;
 
 pub(crate) type NameMap<V> = HashMap<Arc<str>, V, BuildHasherDefault<NameHasher>>;
 
@@ -48,6 +49,8 @@ pub struct Reference {
     pub include_annotations: Vec<IncludeAnnotations>,
     /// Annotations on the reference.
     pub annotations: Vec<Annotation>,
+    /// Byte offset of the element in the source document.
+    pub offset: u64,
 }
 
 /// A `<Schema>`: one namespace of types, operations, terms and at most one entity container.
@@ -75,8 +78,13 @@ pub struct Schema {
     pub annotation_blocks: Vec<AnnotationBlock>,
     /// Annotations on the schema itself.
     pub annotations: Vec<Annotation>,
-    /// Byte offset of the element in the source document.
+    /// Byte offset of the element in the source document (in the referenced document for
+    /// schemas loaded through a reference).
     pub offset: u64,
+    /// The `Uri` of the `edmx:Reference` this schema was loaded through; `None` for the
+    /// document's own schemas. Referenced schemas contribute types, terms and operations, never
+    /// an entity container.
+    pub reference: Option<Arc<str>>,
 }
 
 impl Schema {
@@ -94,6 +102,7 @@ impl Schema {
             annotation_blocks: Vec::new(),
             annotations: Vec::new(),
             offset,
+            reference: None,
         }
     }
 }
@@ -137,51 +146,107 @@ pub struct Document {
     pub(crate) references: Vec<Reference>,
     pub(crate) schemas: Vec<Schema>,
     pub(crate) index: Index,
+    pub(crate) warnings: Vec<Warning>,
 }
 
 impl Document {
-    /// Parses a CSDL XML document held in memory.
+    /// Parses a CSDL XML document held in memory, leniently (see [`ReadOptions`]).
     ///
     /// `source_name` names the document in error messages (usually its path or URL). Accepts an
     /// `edmx:Edmx` root (CSDL 4.0/4.01) or a bare `Schema` root, with or without a UTF-8 BOM.
     ///
     /// # Errors
-    /// Malformed XML, a wrong root element, missing or invalid attributes, keys naming missing
-    /// properties, unknown type references and duplicate names, each with line, column and
-    /// element path.
+    /// Malformed XML, a wrong root element, an OData v2/v3 document, missing or invalid
+    /// attributes, keys naming missing or unsuitable properties, unknown type references,
+    /// duplicate names, nesting deeper than 256 levels and documents over 512 MiB, each with
+    /// line, column and element path.
     pub fn parse(bytes: &[u8], source_name: impl Into<String>) -> Result<Document, Error> {
-        let source_name = source_name.into();
-        Self::read(bytes, bytes.len() as u64, source_name.clone())
-            .map_err(|e| e.locate(&source_name, Some(bytes)))
+        Self::parse_with(bytes, source_name, &ReadOptions::new())
     }
 
-    /// Reads and parses a CSDL XML file, streaming it through a buffered reader (the file is
-    /// not held in memory).
+    /// Parses a document held in memory with the given options. Relative reference URIs
+    /// resolve against [`ReadOptions::base_dir`], when set.
+    ///
+    /// # Errors
+    /// As [`Document::parse`]; in strict mode also the leniencies listed at
+    /// [`ReadOptions::strict`].
+    pub fn parse_with(
+        bytes: &[u8],
+        source_name: impl Into<String>,
+        options: &ReadOptions,
+    ) -> Result<Document, Error> {
+        Self::parse_file_bytes(bytes, source_name.into(), options, None)
+    }
+
+    /// As [`Document::parse_with`], for the bytes of the file at `root` (so that a document
+    /// referencing that file back does not read it again).
+    pub(crate) fn parse_file_bytes(
+        bytes: &[u8],
+        source_name: String,
+        options: &ReadOptions,
+        root: Option<&Path>,
+    ) -> Result<Document, Error> {
+        check_size(bytes.len() as u64, options).map_err(|e| e.locate(&source_name, None))?;
+        let mut loader = Loader::new(options);
+        if let Some(root) = root {
+            loader = loader.root(root);
+        }
+        loader.document(
+            bytes,
+            bytes.len() as u64,
+            &source_name,
+            &Source::Bytes(bytes),
+            options.base(),
+            0,
+        )
+    }
+
+    /// Reads and parses a CSDL XML file leniently, streaming it through a buffered reader (the
+    /// file is not held in memory). References resolve against the file's directory.
     ///
     /// # Errors
     /// As [`Document::parse`], plus I/O errors. Positions are computed by re-reading the file
     /// when an error occurs.
     pub fn from_path(path: impl AsRef<Path>) -> Result<Document, Error> {
-        let path = path.as_ref();
-        let source_name = path.display().to_string();
-        let file = std::fs::File::open(path).map_err(|e| {
-            RawError::new(0, String::new(), ErrorKind::Io(e)).locate(&source_name, None)
-        })?;
-        let size = file.metadata().map(|m| m.len()).unwrap_or(0);
-        let input = BufReader::with_capacity(64 * 1024, file);
-        Self::read(input, size, source_name.clone()).map_err(|e| {
-            let mut bytes = Vec::new();
-            let source = std::fs::File::open(path)
-                .and_then(|mut f| f.read_to_end(&mut bytes))
-                .ok()
-                .map(|_| bytes.as_slice());
-            e.locate(&source_name, source)
-        })
+        Self::from_path_with(path, &ReadOptions::new())
     }
 
-    fn read<R: BufRead>(input: R, size: u64, source_name: String) -> Result<Document, RawError> {
-        let parsed = reader::read(input, size)?;
-        resolve::finish(parsed, source_name)
+    /// Reads and parses a CSDL XML file with the given options.
+    ///
+    /// # Errors
+    /// As [`Document::from_path`]; [`ErrorKind::TooLarge`] before reading when the file is
+    /// larger than [`ReadOptions::max_bytes`].
+    pub fn from_path_with(
+        path: impl AsRef<Path>,
+        options: &ReadOptions,
+    ) -> Result<Document, Error> {
+        let path = path.as_ref();
+        let source_name = path.display().to_string();
+        let io = |e| RawError::new(0, String::new(), ErrorKind::Io(e)).locate(&source_name, None);
+        let file = std::fs::File::open(path).map_err(io)?;
+        let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+        check_size(size, options).map_err(|e| e.locate(&source_name, None))?;
+        let input = BufReader::with_capacity(64 * 1024, file);
+        let base = match options.base() {
+            Some(base) => Some(base.to_owned()),
+            None => path.parent().map(Path::to_owned),
+        };
+        Loader::new(options).root(path).document(
+            input,
+            size,
+            &source_name,
+            &Source::File(path),
+            base.as_deref(),
+            0,
+        )
+    }
+
+    /// What the reader accepted leniently or could not check (facet spellings, vocabularies
+    /// used without a reference, shared names, referenced documents not found, ...), in
+    /// document order, each with its position. Empty for a document that follows the
+    /// specification.
+    pub fn warnings(&self) -> &[Warning] {
+        &self.warnings
     }
 
     /// The name given at parse time (file path or caller-chosen name).

@@ -159,6 +159,72 @@ pub enum ErrorKind {
         /// The type whose chain loops.
         name: String,
     },
+    /// The document is an OData v2/v3 (EDMX 1.0–3.0) document or of another unknown version.
+    #[error("{}", unsupported_version(version))]
+    UnsupportedVersion {
+        /// The `Version` attribute (or the old EDM namespace) found.
+        version: String,
+    },
+    /// Elements are nested deeper than the reader allows ([`ReadOptions::max_depth`]).
+    ///
+    /// [`ReadOptions::max_depth`]: crate::csdl::ReadOptions::max_depth
+    #[error("elements are nested more than {limit} levels deep")]
+    TooDeep {
+        /// The nesting limit.
+        limit: u32,
+    },
+    /// The document is larger than the reader accepts ([`ReadOptions::max_bytes`]).
+    ///
+    /// [`ReadOptions::max_bytes`]: crate::csdl::ReadOptions::max_bytes
+    #[error("the document has {size} bytes, more than the limit of {limit} bytes")]
+    TooLarge {
+        /// The document's size in bytes.
+        size: u64,
+        /// The limit in bytes.
+        limit: u64,
+    },
+    /// A `<PropertyRef>` names a property that cannot be part of a key.
+    #[error("key property `{property}` of `{entity_type}` {reason}")]
+    InvalidKeyProperty {
+        /// The key part as written.
+        property: String,
+        /// The entity type.
+        entity_type: String,
+        /// Why it cannot be a key (`is a collection`, `is of complex type ...`).
+        reason: String,
+    },
+    /// A referenced document was found but could not be read; the inner error has its own
+    /// file, line and column.
+    #[error("in referenced document `{uri}`: {error}")]
+    ReferencedDocument {
+        /// The `Uri` of the `edmx:Reference`.
+        uri: String,
+        /// What is wrong in that document.
+        error: Box<Error>,
+    },
+    /// A referenced document could not be loaded (strict mode), or loading references went
+    /// past a limit.
+    #[error("referenced document `{uri}`: {reason}")]
+    Reference {
+        /// The `Uri` of the `edmx:Reference`.
+        uri: String,
+        /// What went wrong (not found, where it was looked for, a limit).
+        reason: String,
+    },
+}
+
+fn unsupported_version(version: &str) -> String {
+    match version.trim() {
+        v @ ("1.0" | "2.0" | "3.0") => format!(
+            "OData v2/v3 metadata is not supported: EDMX version {v} (this reader reads CSDL \
+             4.0 and 4.01)"
+        ),
+        v if v.starts_with("http") => format!(
+            "OData v2/v3 metadata is not supported: the schema uses the namespace `{v}` (this \
+             reader reads CSDL 4.0 and 4.01)"
+        ),
+        v => format!("EDMX version `{v}` is not supported (this reader reads CSDL 4.0 and 4.01)"),
+    }
 }
 
 fn suggestion_suffix(suggestion: Option<&str>) -> String {

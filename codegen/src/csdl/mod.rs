@@ -23,12 +23,16 @@ mod error;
 mod intern;
 mod names;
 mod operations;
+mod options;
 mod primitive;
 mod queries;
 mod reader;
+mod references;
 mod resolve;
 pub mod terms;
 mod types;
+mod vocabularies;
+mod warning;
 
 pub use annotation::{
     Annotation, AnnotationBlock, AnnotationValue, AnnotationsExt, ConstantKind, Expression,
@@ -41,6 +45,10 @@ pub use document::{Document, Include, IncludeAnnotations, Reference, Schema};
 pub use error::{Error, ErrorKind};
 pub use names::split_qualified;
 pub use operations::{Operation, OperationKind, Parameter, ReturnType};
+pub use options::{
+    DEFAULT_MAX_BYTES, DEFAULT_MAX_DEPTH, MAX_REFERENCE_DEPTH, MAX_REFERENCED_DOCUMENTS,
+    ReadOptions,
+};
 pub use primitive::Primitive;
 pub use queries::{BaseTypes, BindingTarget, ComplexBaseTypes, SchemaType};
 pub use types::{
@@ -48,3 +56,4 @@ pub use types::{
     OnDeleteAction, Property, PropertyRef, ReferentialConstraint, Scale, Srid, Term,
     TypeDefinition, TypeRef,
 };
+pub use warning::{Warning, WarningKind};

@@ -13,19 +13,40 @@ pub fn split_qualified(name: &str) -> (&str, &str) {
 }
 
 /// Rewrites alias-qualified names, sharing one allocation per distinct result.
+///
+/// `aliases` holds the document's own aliases and, when reading leniently, the customary
+/// aliases of the standard vocabularies the document does not declare (`implicit`); the first
+/// use of each implicit alias is recorded with the position last given to [`Self::at`].
 pub(crate) struct AliasResolver<'a> {
     aliases: &'a NameMap<Arc<str>>,
+    implicit: &'a NameMap<Arc<str>>,
     interner: &'a mut Interner,
-    memo: NameMap<Arc<str>>,
+    /// Name as written → (resolved name, the implicit alias it used, if any).
+    memo: NameMap<(Arc<str>, Option<Arc<str>>)>,
+    at: u64,
+    /// (implicit alias, smallest offset it is used at).
+    pub(crate) implicit_uses: Vec<(Arc<str>, u64)>,
 }
 
 impl<'a> AliasResolver<'a> {
-    pub(crate) fn new(aliases: &'a NameMap<Arc<str>>, interner: &'a mut Interner) -> Self {
+    pub(crate) fn new(
+        aliases: &'a NameMap<Arc<str>>,
+        implicit: &'a NameMap<Arc<str>>,
+        interner: &'a mut Interner,
+    ) -> Self {
         AliasResolver {
             aliases,
+            implicit,
             interner,
             memo: NameMap::default(),
+            at: 0,
+            implicit_uses: Vec::new(),
         }
+    }
+
+    /// Sets the byte offset of the element whose names are resolved next.
+    pub(crate) fn at(&mut self, offset: u64) {
+        self.at = offset;
     }
 
     /// Resolves a qualified name in place (`Alias.Type` → `Namespace.Type`).
@@ -55,13 +76,40 @@ impl<'a> AliasResolver<'a> {
         name: &Arc<str>,
         rewrite: fn(&NameMap<Arc<str>>, &str) -> Option<String>,
     ) -> Option<Arc<str>> {
-        if let Some(done) = self.memo.get(name) {
-            return Some(Arc::clone(done));
+        if let Some((done, implicit)) = self.memo.get(name) {
+            let done = Arc::clone(done);
+            if let Some(alias) = implicit.clone() {
+                self.note_implicit(alias);
+            }
+            return Some(done);
         }
         let rewritten = rewrite(self.aliases, name)?;
+        let mut used = None;
+        if !self.implicit.is_empty() {
+            for token in name.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.')) {
+                let Some((prefix, _)) = token.rsplit_once('.') else {
+                    continue;
+                };
+                if let Some((alias, _)) = self.implicit.get_key_value(prefix) {
+                    used = Some(Arc::clone(alias));
+                }
+            }
+        }
+        if let Some(alias) = used.clone() {
+            self.note_implicit(alias);
+        }
         let shared = self.interner.intern(&rewritten);
-        self.memo.insert(Arc::clone(name), Arc::clone(&shared));
+        self.memo
+            .insert(Arc::clone(name), (Arc::clone(&shared), used));
         Some(shared)
+    }
+
+    fn note_implicit(&mut self, alias: Arc<str>) {
+        let at = self.at;
+        match self.implicit_uses.iter_mut().find(|(a, _)| *a == alias) {
+            Some((_, offset)) => *offset = (*offset).min(at),
+            None => self.implicit_uses.push((alias, at)),
+        }
     }
 }
 

@@ -24,11 +24,13 @@ use super::document::{Include, IncludeAnnotations, Reference, Schema};
 use super::error::{ErrorKind, RawError};
 use super::intern::Interner;
 use super::operations::{Operation, OperationKind, Parameter, ReturnType};
+use super::options::ReadOptions;
 use super::types::{
     ComplexType, EntityType, EnumMember, EnumType, Facets, Key, MaxLength, NavigationProperty,
     OnDeleteAction, Property, PropertyRef, ReferentialConstraint, Scale, Srid, Term,
     TypeDefinition, TypeRef,
 };
+use super::warning::{WarningKind, WarningSink, is_bidi_control};
 
 /// What the reader hands to the resolver.
 pub(crate) struct Parsed {
@@ -36,10 +38,15 @@ pub(crate) struct Parsed {
     pub(crate) references: Vec<Reference>,
     pub(crate) schemas: Vec<Schema>,
     pub(crate) interner: Interner,
+    pub(crate) warnings: WarningSink,
 }
 
 /// Reads a whole document.
-pub(crate) fn read<R: BufRead>(mut input: R, size_hint: u64) -> Result<Parsed, RawError> {
+pub(crate) fn read<R: BufRead>(
+    mut input: R,
+    size_hint: u64,
+    options: &ReadOptions,
+) -> Result<Parsed, RawError> {
     // quick-xml skips a UTF-8 byte-order mark without counting it in its positions; add it
     // back so offsets index the original bytes.
     let bom = match input.fill_buf() {
@@ -67,15 +74,21 @@ pub(crate) fn read<R: BufRead>(mut input: R, size_hint: u64) -> Result<Parsed, R
         bom,
         annotation_scratch: Vec::new(),
         property_scratch: Vec::new(),
+        strict: options.is_strict(),
+        depth: 0,
+        max_depth: options.depth_limit(),
+        warnings: WarningSink::default(),
     };
     let mut parsed = Parsed {
         version: None,
         references: Vec::new(),
         schemas: Vec::new(),
         interner: Interner::default(),
+        warnings: WarningSink::default(),
     };
     reader.read_root(&mut parsed)?;
     parsed.interner = reader.interner;
+    parsed.warnings = reader.warnings;
     Ok(parsed)
 }
 
@@ -181,6 +194,36 @@ struct XmlReader<R: BufRead> {
     /// growing hundreds of thousands of small vectors one push at a time).
     annotation_scratch: Vec<Annotation>,
     property_scratch: Vec<Property>,
+    /// Reject what Microsoft's readers accept but the specification does not.
+    strict: bool,
+    /// Open elements right now.
+    depth: u32,
+    /// The nesting limit ([`ReadOptions::depth_limit`]).
+    max_depth: u32,
+    /// Leniencies so far.
+    warnings: WarningSink,
+}
+
+/// What attribute callbacks get: the interner, whether reading is strict, and a place for
+/// leniency notes (turned into warnings at the element's position).
+struct Cx<'a> {
+    interner: &'a mut Interner,
+    strict: bool,
+    notes: &'a mut Vec<WarningKind>,
+}
+
+impl std::ops::Deref for Cx<'_> {
+    type Target = Interner;
+
+    fn deref(&self) -> &Interner {
+        self.interner
+    }
+}
+
+impl std::ops::DerefMut for Cx<'_> {
+    fn deref_mut(&mut self) -> &mut Interner {
+        self.interner
+    }
 }
 
 fn local(name: &str) -> &str {
@@ -210,39 +253,77 @@ fn parse_u32(attribute: &str, value: &str) -> Result<u32, ErrorKind> {
         .map_err(|_| invalid(attribute, value, "a non-negative integer"))
 }
 
+/// Matches a facet keyword (`variable`, `floating`, `max`). The specification spells them in
+/// lower case; Microsoft's readers accept any case (and its writers emit `Variable`), so a
+/// different case is accepted with a note, or rejected in strict mode.
+fn keyword(
+    cx: &mut Cx<'_>,
+    key: &str,
+    value: &str,
+    word: &'static str,
+    expected: &'static str,
+) -> Result<bool, ErrorKind> {
+    let trimmed = value.trim();
+    if trimmed == word && trimmed.len() == value.len() {
+        return Ok(true);
+    }
+    if !trimmed.eq_ignore_ascii_case(word) {
+        return Ok(false);
+    }
+    if cx.strict {
+        return Err(invalid(key, value, expected));
+    }
+    cx.notes.push(WarningKind::FacetSpelling {
+        attribute: key.to_owned(),
+        value: value.to_owned(),
+        read_as: word,
+    });
+    Ok(true)
+}
+
 /// Reads the facet attributes shared by properties, parameters, return types, terms and type
 /// definitions. Returns `Ok(false)` when `key` is not a facet.
-fn facet(facets: &mut Facets, key: &str, value: &str) -> Result<bool, ErrorKind> {
+fn facet(cx: &mut Cx<'_>, facets: &mut Facets, key: &str, value: &str) -> Result<bool, ErrorKind> {
     match key {
         "MaxLength" => {
-            facets.max_length = Some(if value.eq_ignore_ascii_case("max") {
+            const EXPECTED: &str = "a non-negative integer or `max`";
+            facets.max_length = Some(if keyword(cx, key, value, "max", EXPECTED)? {
                 MaxLength::Max
             } else {
-                MaxLength::Length(parse_u32(key, value)?)
+                MaxLength::Length(
+                    value
+                        .trim()
+                        .parse()
+                        .map_err(|_| invalid(key, value, EXPECTED))?,
+                )
             });
         }
         "Precision" => facets.precision = Some(parse_u32(key, value)?),
         "Scale" => {
-            facets.scale = Some(match value {
-                "variable" => Scale::Variable,
-                "floating" => Scale::Floating,
-                digits => Scale::Digits(
-                    digits
+            const EXPECTED: &str = "digits, `variable` or `floating`";
+            facets.scale = Some(if keyword(cx, key, value, "variable", EXPECTED)? {
+                Scale::Variable
+            } else if keyword(cx, key, value, "floating", EXPECTED)? {
+                Scale::Floating
+            } else {
+                Scale::Digits(
+                    value
                         .trim()
                         .parse()
-                        .map_err(|_| invalid(key, value, "digits, `variable` or `floating`"))?,
-                ),
+                        .map_err(|_| invalid(key, value, EXPECTED))?,
+                )
             });
         }
         "SRID" => {
-            facets.srid = Some(if value == "variable" {
+            const EXPECTED: &str = "an integer or `variable`";
+            facets.srid = Some(if keyword(cx, key, value, "variable", EXPECTED)? {
                 Srid::Variable
             } else {
                 Srid::Id(
                     value
                         .trim()
                         .parse()
-                        .map_err(|_| invalid(key, value, "an integer or `variable`"))?,
+                        .map_err(|_| invalid(key, value, EXPECTED))?,
                 )
             });
         }
@@ -300,6 +381,18 @@ impl<R: BufRead> XmlReader<R> {
                     let content: &str = &start;
                     let end = self.xml.buffer_position() + self.bom;
                     let offset = end.saturating_sub(content.len() as u64 + 2);
+                    // Every recursive reader goes one call deeper per element, so bounding the
+                    // nesting here bounds the stack of all of them (and of whatever walks the
+                    // model afterwards).
+                    self.depth += 1;
+                    if self.depth > self.max_depth {
+                        let limit = self.max_depth;
+                        return Err(RawError::new(
+                            offset,
+                            self.path_string(None),
+                            ErrorKind::TooDeep { limit },
+                        ));
+                    }
                     self.name_len = start.name().as_ref().len();
                     self.tag.clear();
                     self.tag.push_str(content);
@@ -326,7 +419,10 @@ impl<R: BufRead> XmlReader<R> {
                         offset,
                     });
                 }
-                Event::End(_) => return Ok(Step::End),
+                Event::End(_) => {
+                    self.depth = self.depth.saturating_sub(1);
+                    return Ok(Step::End);
+                }
                 Event::Eof => return Ok(Step::Eof),
                 Event::Text(text) => self.text.push_str(&text),
                 Event::CData(data) => self.text.push_str(&data),
@@ -388,19 +484,28 @@ impl<R: BufRead> XmlReader<R> {
     /// current tag.
     fn attributes<F>(&mut self, offset: u64, leaf: &'static str, mut f: F) -> Result<(), RawError>
     where
-        F: FnMut(&mut Interner, &str, &str) -> Result<(), ErrorKind>,
+        F: FnMut(&mut Cx<'_>, &str, &str) -> Result<(), ErrorKind>,
     {
         let XmlReader {
             tag,
             name_len,
             interner,
             path,
+            strict,
+            warnings,
             ..
         } = self;
-        let fail = |kind| {
+        let leaf_path = |path: &[(&'static str, Option<Arc<str>>)]| {
             let mut p = render_path(path);
             push_segment(&mut p, leaf, None);
-            RawError::new(offset, p, kind)
+            p
+        };
+        let fail = |kind| RawError::new(offset, leaf_path(path), kind);
+        let mut notes = Vec::new();
+        let mut cx = Cx {
+            interner,
+            strict: *strict,
+            notes: &mut notes,
         };
         let mut attributes = Attributes::new(tag, *name_len);
         // Duplicate-attribute checking allocates a list per element; CSDL readers elsewhere
@@ -419,7 +524,20 @@ impl<R: BufRead> XmlReader<R> {
                 attr.value
             };
             let key = local(attr.key.as_ref());
-            f(interner, key, &value).map_err(fail)?;
+            f(&mut cx, key, &value).map_err(fail)?;
+        }
+        if !notes.is_empty() {
+            // Name the element in the path when it has a name (`Property[Location]`).
+            let name = Attributes::new(tag, *name_len)
+                .with_checks(false)
+                .flatten()
+                .find(|a| local(a.key.as_ref()) == "Name")
+                .map(|a| a.value.into_owned());
+            let mut p = render_path(path);
+            push_segment(&mut p, leaf, name.as_deref());
+            for note in notes {
+                warnings.push(offset, p.clone(), note);
+            }
         }
         Ok(())
     }
@@ -464,6 +582,7 @@ impl<R: BufRead> XmlReader<R> {
                 empty,
                 offset,
             } => {
+                self.check_schema_namespace(offset)?;
                 let schema = self.read_schema(empty, offset)?;
                 parsed.schemas.push(schema);
                 Ok(())
@@ -489,10 +608,21 @@ impl<R: BufRead> XmlReader<R> {
         let mut version = None;
         self.attributes(offset, "Edmx", |interner, key, value| {
             if key == "Version" {
-                version = Some(interner.intern(value));
+                version = Some(interner.intern(value.trim()));
             }
             Ok(())
         })?;
+        if let Some(v) = &version
+            && !matches!(&**v, "4.0" | "4.01")
+        {
+            return Err(RawError::new(
+                offset,
+                String::new(),
+                ErrorKind::UnsupportedVersion {
+                    version: v.to_string(),
+                },
+            ));
+        }
         parsed.version = version;
         if empty {
             return Ok(());
@@ -522,6 +652,7 @@ impl<R: BufRead> XmlReader<R> {
                                 empty,
                                 offset,
                             } => {
+                                self.check_schema_namespace(offset)?;
                                 let schema = self.read_schema(empty, offset)?;
                                 parsed.schemas.push(schema);
                             }
@@ -538,6 +669,26 @@ impl<R: BufRead> XmlReader<R> {
         }
     }
 
+    /// Rejects a `<Schema>` in one of the CSDL 1.0–3.0 XML namespaces (OData v2/v3), which an
+    /// EDMX wrapper without `Version` or a bare `Schema` root would otherwise let through.
+    fn check_schema_namespace(&mut self, offset: u64) -> Result<(), RawError> {
+        let mut old = None;
+        self.attributes(offset, "Schema", |_, key, value| {
+            if key == "xmlns" && value.contains("schemas.microsoft.com/ado/") {
+                old = Some(value.to_owned());
+            }
+            Ok(())
+        })?;
+        match old {
+            Some(namespace) => Err(RawError::new(
+                offset,
+                String::new(),
+                ErrorKind::UnsupportedVersion { version: namespace },
+            )),
+            None => Ok(()),
+        }
+    }
+
     fn read_reference(&mut self, empty: bool, offset: u64) -> Result<Reference, RawError> {
         let mut uri = None;
         self.attributes(offset, "Reference", |interner, key, value| {
@@ -551,6 +702,7 @@ impl<R: BufRead> XmlReader<R> {
             includes: Vec::new(),
             include_annotations: Vec::new(),
             annotations: Vec::new(),
+            offset,
         };
         if empty {
             return Ok(reference);
@@ -835,7 +987,7 @@ impl<R: BufRead> XmlReader<R> {
                 "Nullable" => nullable = parse_bool(key, value)?,
                 "DefaultValue" => default_value = Some(Arc::from(value)),
                 _ => {
-                    facet(&mut facets, key, value)?;
+                    facet(interner, &mut facets, key, value)?;
                 }
             }
             Ok(())
@@ -1151,7 +1303,7 @@ impl<R: BufRead> XmlReader<R> {
                 "Name" => name = Some(Arc::from(value)),
                 "UnderlyingType" => underlying = Some(interner.intern(value.trim())),
                 _ => {
-                    facet(&mut facets, key, value)?;
+                    facet(interner, &mut facets, key, value)?;
                 }
             }
             Ok(())
@@ -1197,7 +1349,7 @@ impl<R: BufRead> XmlReader<R> {
                         .collect();
                 }
                 _ => {
-                    facet(&mut facets, key, value)?;
+                    facet(interner, &mut facets, key, value)?;
                 }
             }
             Ok(())
@@ -1277,7 +1429,7 @@ impl<R: BufRead> XmlReader<R> {
                                 "Type" => ty = Some(type_ref(interner, value)),
                                 "Nullable" => nullable = parse_bool(key, value)?,
                                 _ => {
-                                    facet(&mut facets, key, value)?;
+                                    facet(interner, &mut facets, key, value)?;
                                 }
                             }
                             Ok(())
@@ -1308,7 +1460,7 @@ impl<R: BufRead> XmlReader<R> {
                                 "Type" => ty = Some(type_ref(interner, value)),
                                 "Nullable" => nullable = parse_bool(key, value)?,
                                 _ => {
-                                    facet(&mut facets, key, value)?;
+                                    facet(interner, &mut facets, key, value)?;
                                 }
                             }
                             Ok(())
@@ -1634,90 +1786,119 @@ impl<R: BufRead> XmlReader<R> {
     }
 
     /// Reads the expression element whose start tag is current.
+    /// Reads the expression element whose start tag is current. Kept small: nested
+    /// collections recurse through here, so its stack frame times the nesting limit is the
+    /// stack a deep document needs.
     fn read_expression(&mut self, empty: bool, offset: u64) -> Result<AnnotationValue, RawError> {
         let expression = ExprKind::of(&mut self.interner, local(&self.tag[..self.name_len]));
         match expression {
-            ExprKind::Collection => {
-                let mut items = Vec::new();
-                if !empty {
-                    loop {
-                        match self.next()? {
-                            Step::Start {
-                                tag: Tag::Annotation,
-                                empty,
-                                offset,
-                            } => {
-                                // Annotations inside a collection are not valid items; keep
-                                // reading but drop them.
-                                self.read_annotation(empty, offset)?;
-                            }
-                            Step::Start { empty, offset, .. } => {
-                                items.push(self.read_expression(empty, offset)?);
-                            }
-                            Step::End => break,
-                            Step::Eof => return Err(self.unexpected_eof(offset)),
-                        }
-                    }
-                }
-                Ok(AnnotationValue::Collection(items))
-            }
+            ExprKind::Collection => self.read_collection(empty, offset),
             ExprKind::Record => self.read_record(empty, offset),
             ExprKind::Null => {
                 self.skip(empty, offset)?;
                 Ok(AnnotationValue::Null)
             }
-            ExprKind::Constant(kind) => {
-                if !empty {
-                    self.read_text_content(offset)?;
-                }
-                let text = if kind == ConstKey::String {
-                    std::mem::take(&mut self.text)
-                } else {
-                    self.text.trim().to_owned()
-                };
-                self.text.clear();
-                kind.value(&mut self.interner, &text).map_err(|kind| {
-                    RawError::new(offset, self.path_string(Some(("Annotation", None))), kind)
-                })
-            }
-            ExprKind::Other(name) => {
-                let mut attributes = Vec::new();
-                self.attributes(offset, "Annotation", |interner, key, value| {
-                    attributes.push((interner.intern(key), interner.intern(value)));
-                    Ok(())
-                })?;
-                let mut children = Vec::new();
-                let mut text = String::new();
-                if !empty {
-                    loop {
-                        match self.next()? {
-                            Step::Start {
-                                tag: Tag::Annotation,
-                                empty,
-                                offset,
-                            } => {
-                                self.read_annotation(empty, offset)?;
-                            }
-                            Step::Start { empty, offset, .. } => {
-                                children.push(self.read_expression(empty, offset)?);
-                            }
-                            Step::End => {
-                                text = std::mem::take(&mut self.text);
-                                break;
-                            }
-                            Step::Eof => return Err(self.unexpected_eof(offset)),
-                        }
+            ExprKind::Constant(kind) => self.read_constant(kind, empty, offset),
+            ExprKind::Other(name) => self.read_other_expression(name, empty, offset),
+        }
+    }
+
+    fn read_collection(&mut self, empty: bool, offset: u64) -> Result<AnnotationValue, RawError> {
+        let mut items = Vec::new();
+        if !empty {
+            loop {
+                match self.next()? {
+                    Step::Start {
+                        tag: Tag::Annotation,
+                        empty,
+                        offset,
+                    } => {
+                        // Annotations inside a collection are not valid items; keep
+                        // reading but drop them.
+                        self.read_annotation(empty, offset)?;
                     }
+                    Step::Start { empty, offset, .. } => {
+                        items.push(self.read_expression(empty, offset)?);
+                    }
+                    Step::End => break,
+                    Step::Eof => return Err(self.unexpected_eof(offset)),
                 }
-                let text = text.trim();
-                Ok(AnnotationValue::Expression(Box::new(Expression {
-                    name,
-                    attributes,
-                    children,
-                    text: (!text.is_empty()).then(|| self.interner.intern(text)),
-                })))
             }
         }
+        Ok(AnnotationValue::Collection(items))
+    }
+
+    #[inline(never)]
+    fn read_constant(
+        &mut self,
+        kind: ConstKey,
+        empty: bool,
+        offset: u64,
+    ) -> Result<AnnotationValue, RawError> {
+        if !empty {
+            self.read_text_content(offset)?;
+        }
+        let text = if kind == ConstKey::String {
+            std::mem::take(&mut self.text)
+        } else {
+            self.text.trim().to_owned()
+        };
+        self.text.clear();
+        let mut notes = Vec::new();
+        let value = kind
+            .value(&mut self.interner, &mut notes, &text)
+            .map_err(|kind| {
+                RawError::new(offset, self.path_string(Some(("Annotation", None))), kind)
+            })?;
+        for note in notes {
+            let path = self.path_string(Some(("Annotation", None)));
+            self.warnings.push(offset, path, note);
+        }
+        Ok(value)
+    }
+
+    #[inline(never)]
+    fn read_other_expression(
+        &mut self,
+        name: Arc<str>,
+        empty: bool,
+        offset: u64,
+    ) -> Result<AnnotationValue, RawError> {
+        let mut attributes = Vec::new();
+        self.attributes(offset, "Annotation", |interner, key, value| {
+            attributes.push((interner.intern(key), interner.intern(value)));
+            Ok(())
+        })?;
+        let mut children = Vec::new();
+        let mut text = String::new();
+        if !empty {
+            loop {
+                match self.next()? {
+                    Step::Start {
+                        tag: Tag::Annotation,
+                        empty,
+                        offset,
+                    } => {
+                        self.read_annotation(empty, offset)?;
+                    }
+                    Step::Start { empty, offset, .. } => {
+                        children.push(self.read_expression(empty, offset)?);
+                    }
+                    Step::End => {
+                        text = std::mem::take(&mut self.text);
+                        break;
+                    }
+                    Step::Eof => return Err(self.unexpected_eof(offset)),
+                }
+            }
+        }
+        let text = text.trim();
+        Ok(AnnotationValue::Expression(Box::new(Expression {
+            name,
+            attributes,
+            children,
+            text: (!text.is_empty()).then(|| self.interner.intern(text)),
+        })))
     }
 
     /// Reads until the end tag of a text-only element, leaving the text in `self.text`.
@@ -1867,9 +2048,25 @@ impl ConstKey {
         }
     }
 
-    fn value(self, interner: &mut Interner, text: &str) -> Result<AnnotationValue, ErrorKind> {
+    fn value(
+        self,
+        interner: &mut Interner,
+        notes: &mut Vec<WarningKind>,
+        text: &str,
+    ) -> Result<AnnotationValue, ErrorKind> {
         Ok(match self {
-            ConstKey::String => AnnotationValue::String(Arc::from(text)),
+            ConstKey::String => {
+                // Descriptions end up in generated doc comments, where rustc refuses
+                // bidirectional control characters (and where they could disguise the text).
+                let removed = text.chars().filter(|&c| is_bidi_control(c)).count();
+                if removed == 0 {
+                    AnnotationValue::String(Arc::from(text))
+                } else {
+                    notes.push(WarningKind::BidiControl { removed });
+                    let clean: String = text.chars().filter(|&c| !is_bidi_control(c)).collect();
+                    AnnotationValue::String(Arc::from(clean))
+                }
+            }
             ConstKey::Bool => AnnotationValue::Bool(match text.trim() {
                 "true" => true,
                 "false" => false,
@@ -1901,12 +2098,12 @@ impl ConstKey {
 
 /// A constant expression given in attribute form (`String="..."`, `Bool="true"`, ...).
 fn constant_attribute(
-    interner: &mut Interner,
+    cx: &mut Cx<'_>,
     key: &str,
     value: &str,
 ) -> Result<Option<AnnotationValue>, ErrorKind> {
     match ConstKey::try_from_name(key) {
-        Some(kind) => kind.value(interner, value).map(Some),
+        Some(kind) => kind.value(cx.interner, cx.notes, value).map(Some),
         None => Ok(None),
     }
 }

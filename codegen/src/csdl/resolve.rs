@@ -1,6 +1,7 @@
 //! After reading: resolve aliases, build the lookup indexes and check the references between
 //! elements (keys, base types, property types, entity set types, duplicate names).
 
+use std::cell::RefCell;
 use std::collections::HashSet;
 use std::sync::Arc;
 
@@ -10,15 +11,24 @@ use super::error::{ErrorKind, RawError};
 use super::names::{AliasResolver, split_qualified};
 use super::primitive::Primitive;
 use super::reader::Parsed;
-use super::types::{NavigationProperty, Property, TypeRef};
+use super::types::{EntityType, NavigationProperty, Property, TypeRef};
+use super::vocabularies::{self, VocabularyType};
+use super::warning::{WarningKind, WarningSink};
 
-/// Turns what the reader produced into a checked, indexed [`Document`].
-pub(crate) fn finish(parsed: Parsed, source_name: String) -> Result<Document, RawError> {
+/// Turns what the reader produced into a checked, indexed [`Document`], adding the warnings
+/// of this step to the reader's. Schemas loaded from referenced documents (those with a
+/// `reference`) were resolved and checked when their own document was read.
+pub(crate) fn finish(
+    parsed: Parsed,
+    source_name: String,
+    strict: bool,
+) -> Result<(Document, WarningSink), RawError> {
     let Parsed {
         version,
         mut references,
         mut schemas,
         mut interner,
+        mut warnings,
     } = parsed;
 
     let mut index = Index::default();
@@ -38,34 +48,84 @@ pub(crate) fn finish(parsed: Parsed, source_name: String) -> Result<Document, Ra
     for schema in &schemas {
         index.namespaces.insert(schema.namespace.clone(), true);
         if let Some(alias) = &schema.alias {
-            index
-                .aliases
-                .insert(alias.clone(), schema.namespace.clone());
+            if schema.reference.is_none() {
+                index
+                    .aliases
+                    .insert(alias.clone(), schema.namespace.clone());
+            } else {
+                index
+                    .aliases
+                    .entry(alias.clone())
+                    .or_insert_with(|| schema.namespace.clone());
+            }
         }
     }
 
-    if !index.aliases.is_empty() {
-        let mut resolver = AliasResolver::new(&index.aliases, &mut interner);
+    // Microsoft's readers know the standard vocabularies without a reference; so does this
+    // one, unless strict. Their customary aliases apply where the document does not use the
+    // name itself.
+    let mut implicit: NameMap<Arc<str>> = NameMap::default();
+    if !strict {
+        for vocabulary in vocabularies::STANDARD {
+            if !index.aliases.contains_key(vocabulary.alias)
+                && !index.namespaces.contains_key(vocabulary.alias)
+            {
+                implicit.insert(Arc::from(vocabulary.alias), Arc::from(vocabulary.namespace));
+            }
+        }
+    }
+    // Namespaces reached through an implicit alias: already warned about.
+    let mut implicit_namespaces: HashSet<Arc<str>> = HashSet::new();
+    let mut all_aliases = index.aliases.clone();
+    all_aliases.extend(implicit.iter().map(|(k, v)| (k.clone(), v.clone())));
+
+    if !all_aliases.is_empty() {
+        let mut resolver = AliasResolver::new(&all_aliases, &implicit, &mut interner);
         for reference in &mut references {
+            resolver.at(reference.offset);
             for a in &mut reference.annotations {
                 resolve_annotation(&mut resolver, a);
             }
         }
-        for schema in &mut schemas {
+        for schema in schemas.iter_mut().filter(|s| s.reference.is_none()) {
             resolve_schema(&mut resolver, schema);
+        }
+        for (alias, offset) in std::mem::take(&mut resolver.implicit_uses) {
+            if let Some(namespace) = implicit.get(&alias) {
+                implicit_namespaces.insert(namespace.clone());
+            }
+            let namespace = implicit.get(&alias).map(ToString::to_string);
+            warnings.push(
+                offset,
+                String::new(),
+                WarningKind::ImplicitVocabulary {
+                    used_as: alias.to_string(),
+                    namespace: namespace.unwrap_or_default(),
+                },
+            );
         }
     }
 
-    build_index(&schemas, &mut index)?;
+    build_index(&schemas, &mut index, strict, &mut warnings)?;
     let document = Document {
         source_name,
         version,
         references,
         schemas,
         index,
+        warnings: Vec::new(),
     };
-    validate(&document)?;
-    Ok(document)
+    let checker = Checker {
+        doc: &document,
+        strict,
+        implicit_namespaces,
+        notes: RefCell::new(Vec::new()),
+    };
+    validate(&checker)?;
+    for (offset, path, kind) in checker.notes.into_inner() {
+        warnings.push(offset, path, kind);
+    }
+    Ok((document, warnings))
 }
 
 // ----- alias resolution -------------------------------------------------------------------------
@@ -77,6 +137,7 @@ fn resolve_annotations(resolver: &mut AliasResolver<'_>, annotations: &mut [Anno
 }
 
 fn resolve_annotation(resolver: &mut AliasResolver<'_>, annotation: &mut Annotation) {
+    resolver.at(annotation.offset);
     resolver.name(&mut annotation.term);
     resolve_value(resolver, &mut annotation.value);
     resolve_annotations(resolver, &mut annotation.annotations);
@@ -121,10 +182,12 @@ fn resolve_properties(
     navigation: &mut [NavigationProperty],
 ) {
     for p in properties {
+        resolver.at(p.offset);
         resolve_type(resolver, &mut p.ty);
         resolve_annotations(resolver, &mut p.annotations);
     }
     for n in navigation {
+        resolver.at(n.offset);
         resolve_type(resolver, &mut n.ty);
         resolve_annotations(resolver, &mut n.annotations);
     }
@@ -133,16 +196,19 @@ fn resolve_properties(
 fn resolve_schema(resolver: &mut AliasResolver<'_>, schema: &mut Schema) {
     resolve_annotations(resolver, &mut schema.annotations);
     for t in &mut schema.entity_types {
+        resolver.at(t.offset);
         resolver.opt(&mut t.base_type);
         resolve_properties(resolver, &mut t.properties, &mut t.navigation_properties);
         resolve_annotations(resolver, &mut t.annotations);
     }
     for t in &mut schema.complex_types {
+        resolver.at(t.offset);
         resolver.opt(&mut t.base_type);
         resolve_properties(resolver, &mut t.properties, &mut t.navigation_properties);
         resolve_annotations(resolver, &mut t.annotations);
     }
     for t in &mut schema.enum_types {
+        resolver.at(t.offset);
         resolver.name(&mut t.underlying_type);
         resolve_annotations(resolver, &mut t.annotations);
         for m in &mut t.members {
@@ -150,15 +216,18 @@ fn resolve_schema(resolver: &mut AliasResolver<'_>, schema: &mut Schema) {
         }
     }
     for t in &mut schema.type_definitions {
+        resolver.at(t.offset);
         resolver.name(&mut t.underlying_type);
         resolve_annotations(resolver, &mut t.annotations);
     }
     for t in &mut schema.terms {
+        resolver.at(t.offset);
         resolve_type(resolver, &mut t.ty);
         resolver.opt(&mut t.base_term);
         resolve_annotations(resolver, &mut t.annotations);
     }
     for op in &mut schema.operations {
+        resolver.at(op.offset);
         for p in &mut op.parameters {
             resolve_type(resolver, &mut p.ty);
             resolve_annotations(resolver, &mut p.annotations);
@@ -170,9 +239,11 @@ fn resolve_schema(resolver: &mut AliasResolver<'_>, schema: &mut Schema) {
         resolve_annotations(resolver, &mut op.annotations);
     }
     if let Some(c) = &mut schema.entity_container {
+        resolver.at(c.offset);
         resolver.opt(&mut c.extends);
         resolve_annotations(resolver, &mut c.annotations);
         for s in &mut c.entity_sets {
+            resolver.at(s.offset);
             resolver.name(&mut s.entity_type);
             for b in &mut s.navigation_bindings {
                 resolver.path(&mut b.path);
@@ -181,6 +252,7 @@ fn resolve_schema(resolver: &mut AliasResolver<'_>, schema: &mut Schema) {
             resolve_annotations(resolver, &mut s.annotations);
         }
         for s in &mut c.singletons {
+            resolver.at(s.offset);
             resolver.name(&mut s.entity_type);
             for b in &mut s.navigation_bindings {
                 resolver.path(&mut b.path);
@@ -199,6 +271,7 @@ fn resolve_schema(resolver: &mut AliasResolver<'_>, schema: &mut Schema) {
         }
     }
     for block in &mut schema.annotation_blocks {
+        resolver.at(block.offset);
         resolver.path(&mut block.target);
         resolve_annotations(resolver, &mut block.annotations);
     }
@@ -210,7 +283,12 @@ fn idx(i: usize) -> u32 {
     u32::try_from(i).unwrap_or(u32::MAX)
 }
 
-fn build_index(schemas: &[Schema], index: &mut Index) -> Result<(), RawError> {
+fn build_index(
+    schemas: &[Schema],
+    index: &mut Index,
+    strict: bool,
+    warnings: &mut WarningSink,
+) -> Result<(), RawError> {
     for (si, schema) in schemas.iter().enumerate() {
         let s = idx(si);
         let schema_path = format!("Schema[{}]", schema.namespace);
@@ -278,15 +356,31 @@ fn build_index(schemas: &[Schema], index: &mut Index) -> Result<(), RawError> {
         }
         for (i, op) in schema.operations.iter().enumerate() {
             if let Some(existing) = index.items.get(&op.qualified_name) {
-                let _ = existing;
-                return Err(RawError::new(
+                let path = format!("{schema_path}/{}[{}]", kind_element(op.kind), op.name);
+                if strict {
+                    return Err(RawError::new(
+                        op.offset,
+                        path,
+                        ErrorKind::Duplicate {
+                            what: "schema element name",
+                            name: op.qualified_name.to_string(),
+                        },
+                    ));
+                }
+                // Operations live in their own table, so a type and a function of the same
+                // name (as in Microsoft Graph) stay apart, as in Microsoft's readers.
+                warnings.push(
                     op.offset,
-                    format!("{schema_path}/{}[{}]", kind_element(op.kind), op.name),
-                    ErrorKind::Duplicate {
-                        what: "schema element name",
+                    path,
+                    WarningKind::SharedName {
                         name: op.qualified_name.to_string(),
+                        first: item_kind(existing),
+                        second: match op.kind {
+                            super::operations::OperationKind::Action => "action",
+                            super::operations::OperationKind::Function => "function",
+                        },
                     },
-                ));
+                );
             }
             index
                 .operations
@@ -310,6 +404,17 @@ fn build_index(schemas: &[Schema], index: &mut Index) -> Result<(), RawError> {
         }
     }
     Ok(())
+}
+
+fn item_kind(loc: &ItemLoc) -> &'static str {
+    match loc {
+        ItemLoc::Entity(..) => "entity type",
+        ItemLoc::Complex(..) => "complex type",
+        ItemLoc::Enum(..) => "enumeration type",
+        ItemLoc::TypeDefinition(..) => "type definition",
+        ItemLoc::Term(..) => "term",
+        ItemLoc::Container(..) => "entity container",
+    }
 }
 
 fn kind_element(kind: super::operations::OperationKind) -> &'static str {
@@ -347,6 +452,11 @@ impl Want {
 
 struct Checker<'a> {
     doc: &'a Document,
+    strict: bool,
+    /// Standard vocabulary namespaces reached through an implicit alias (warned about once).
+    implicit_namespaces: HashSet<Arc<str>>,
+    /// Leniencies found while checking: (offset, path, what).
+    notes: RefCell<Vec<(u64, String, WarningKind)>>,
 }
 
 impl Checker<'_> {
@@ -397,10 +507,57 @@ impl Checker<'_> {
                 }
             }
             None => {
-                let (namespace, _) = split_qualified(name);
-                // Types of referenced documents cannot be checked here.
+                let (namespace, simple) = split_qualified(name);
+                // Types of referenced documents that were not loaded cannot be checked here.
                 if self.doc.index.namespaces.get(namespace) == Some(&false) {
                     return Ok(());
+                }
+                let standard = if self.strict || self.doc.index.namespaces.contains_key(namespace) {
+                    None
+                } else {
+                    vocabularies::by_namespace(namespace)
+                };
+                if let Some(vocabulary) = standard {
+                    if let Some(kind) = vocabulary.type_kind(simple) {
+                        let ok = match want {
+                            Want::AnyType => true,
+                            Want::Complex => kind == VocabularyType::Complex,
+                            Want::Entity | Want::Primitive => false,
+                        };
+                        if !ok {
+                            return Err(RawError::new(
+                                offset,
+                                path.to_owned(),
+                                ErrorKind::WrongTypeKind {
+                                    name: name.to_owned(),
+                                    expected: want.describe(),
+                                },
+                            ));
+                        }
+                        if !self.implicit_namespaces.contains(namespace) {
+                            self.notes.borrow_mut().push((
+                                offset,
+                                path.to_owned(),
+                                WarningKind::ImplicitVocabulary {
+                                    used_as: namespace.to_owned(),
+                                    namespace: namespace.to_owned(),
+                                },
+                            ));
+                        }
+                        return Ok(());
+                    }
+                    let names: Vec<String> = vocabulary.type_names().collect();
+                    let suggestion =
+                        crate::suggest::closest(name, names.iter().map(String::as_str))
+                            .map(str::to_owned);
+                    return Err(RawError::new(
+                        offset,
+                        path.to_owned(),
+                        ErrorKind::UnknownType {
+                            name: name.to_owned(),
+                            suggestion,
+                        },
+                    ));
                 }
                 let candidates = self
                     .doc
@@ -478,9 +635,9 @@ fn duplicate(offset: u64, path: String, what: &'static str, name: &str) -> RawEr
     )
 }
 
-fn validate(doc: &Document) -> Result<(), RawError> {
-    let checker = Checker { doc };
-    for schema in &doc.schemas {
+fn validate(checker: &Checker<'_>) -> Result<(), RawError> {
+    let doc = checker.doc;
+    for schema in doc.schemas.iter().filter(|s| s.reference.is_none()) {
         let schema_path = format!("Schema[{}]", schema.namespace);
         for t in &schema.entity_types {
             let path = format!("{schema_path}/EntityType[{}]", t.name);
@@ -498,21 +655,7 @@ fn validate(doc: &Document) -> Result<(), RawError> {
             }
             checker.check_properties(&t.properties, &t.navigation_properties, &path)?;
             if let Some(key) = &t.key {
-                for part in &key.properties {
-                    let first = part.name.split('/').next().unwrap_or_default();
-                    let found = t.property(first).is_some()
-                        || doc.base_types(t).any(|b| b.property(first).is_some());
-                    if !found {
-                        return Err(RawError::new(
-                            key.offset,
-                            format!("{path}/Key"),
-                            ErrorKind::KeyPropertyMissing {
-                                property: part.name.to_string(),
-                                entity_type: t.qualified_name.to_string(),
-                            },
-                        ));
-                    }
-                }
+                check_key(doc, t, key, &path)?;
             }
         }
         for t in &schema.complex_types {
@@ -596,6 +739,92 @@ fn validate(doc: &Document) -> Result<(), RawError> {
                     ));
                 }
             }
+        }
+    }
+    Ok(())
+}
+
+/// Checks that every key part names a distinct, single-valued property of primitive, enum or
+/// type-definition type (following `Complex/Property` paths), as a key must.
+fn check_key(
+    doc: &Document,
+    t: &EntityType,
+    key: &super::types::Key,
+    path: &str,
+) -> Result<(), RawError> {
+    let key_path = || format!("{path}/Key");
+    let mut names: HashSet<&str> = HashSet::with_capacity(key.properties.len());
+    let mut key_names: HashSet<&str> = HashSet::with_capacity(key.properties.len());
+    for part in &key.properties {
+        if !names.insert(&part.name) || !key_names.insert(part.key_name()) {
+            return Err(RawError::new(
+                key.offset,
+                key_path(),
+                ErrorKind::Duplicate {
+                    what: "key property",
+                    name: part.name.to_string(),
+                },
+            ));
+        }
+        let missing = || {
+            RawError::new(
+                key.offset,
+                key_path(),
+                ErrorKind::KeyPropertyMissing {
+                    property: part.name.to_string(),
+                    entity_type: t.qualified_name.to_string(),
+                },
+            )
+        };
+        let invalid = |reason: String| {
+            RawError::new(
+                key.offset,
+                key_path(),
+                ErrorKind::InvalidKeyProperty {
+                    property: part.name.to_string(),
+                    entity_type: t.qualified_name.to_string(),
+                    reason,
+                },
+            )
+        };
+        let mut segments = part.name.split('/');
+        let first = segments.next().unwrap_or_default();
+        let mut property = doc.find_property(t, first).ok_or_else(missing)?;
+        for segment in segments {
+            if property.ty.collection {
+                return Err(invalid(format!(
+                    "goes through `{}`, which is a collection",
+                    property.name
+                )));
+            }
+            let complex = doc.complex_type(&property.ty.name).ok_or_else(missing)?;
+            property = doc
+                .all_complex_properties(complex)
+                .into_iter()
+                .find(|p| &*p.name == segment)
+                .ok_or_else(missing)?;
+        }
+        if property.ty.collection {
+            return Err(invalid(format!(
+                "is a collection (`{}`); a key property must be single-valued",
+                property.ty
+            )));
+        }
+        match doc.find_type(&property.ty.name) {
+            Some(super::queries::SchemaType::Complex(_)) => {
+                return Err(invalid(format!(
+                    "is of complex type `{}`; a key property must be primitive or an enum \
+                     (a key may name a property inside it as `{}/Name`)",
+                    property.ty.name, part.name
+                )));
+            }
+            Some(super::queries::SchemaType::Entity(_)) => {
+                return Err(invalid(format!(
+                    "is of entity type `{}`; a key property must be primitive or an enum",
+                    property.ty.name
+                )));
+            }
+            _ => {}
         }
     }
     Ok(())

@@ -156,7 +156,7 @@ mod tests {
         let shared = lines.clone();
         assert_eq!(lines.into_inner(), vec![1, 2, 3], "cloned while shared");
         assert_eq!(shared.into_inner(), vec![1, 2, 3], "moved when alone");
-        let none: Option<Related<Vec<i32>>> = None;
-        assert!(none.unwrap_or_default().is_empty());
+        let empty: Related<Vec<i32>> = Related::default();
+        assert!(empty.is_empty() && (&empty).into_iter().next().is_none());
     }
 }

@@ -64,7 +64,6 @@ async function main() {
   console.error(`sandbox: seeded ${JSON.stringify(loaded)}`)
 
   let metadataXml = metadata.rewrite(cds.compile.to.edmx(csn, { service: NS }), cds.model, NS)
-  if (opts.wire === 'fno') metadataXml = metadata.nonNullableEnums(metadataXml, cds.model, NS)
 
   let port = 0
   const baseUrl = () => `http://127.0.0.1:${port}`

@@ -45,6 +45,8 @@ pub struct Fault {
     method: Option<String>,
     path_contains: Option<String>,
     tag: Option<String>,
+    after_processing: bool,
+    reset_bytes: Option<u64>,
 }
 
 impl Fault {
@@ -55,6 +57,8 @@ impl Fault {
             method: None,
             path_contains: None,
             tag: None,
+            after_processing: false,
+            reset_bytes: None,
         }
     }
 
@@ -91,6 +95,20 @@ impl Fault {
         if let FaultKind::Status { retry_after, .. } = &mut self.kind {
             *retry_after = Some(value.into());
         }
+        self
+    }
+
+    /// For a status fault: the request is processed by the service first, and its real answer is
+    /// replaced by the status (a gateway that gave up after the service committed the write).
+    pub fn after_processing(mut self) -> Self {
+        self.after_processing = true;
+        self
+    }
+
+    /// For a reset fault: send this many bytes of the real body before the reset (`0`: the
+    /// status line and headers only). Default: half the body.
+    pub fn reset_after_bytes(mut self, bytes: u64) -> Self {
+        self.reset_bytes = Some(bytes);
         self
     }
 
@@ -140,9 +158,15 @@ impl Fault {
                 if let Some(v) = body {
                     rule.insert("body".into(), json!(v));
                 }
+                if self.after_processing {
+                    rule.insert("forward".into(), json!(true));
+                }
             }
             FaultKind::Reset => {
                 rule.insert("kind".into(), json!("reset"));
+                if let Some(n) = self.reset_bytes {
+                    rule.insert("bytes".into(), json!(n));
+                }
             }
             FaultKind::Slow(delay) => {
                 rule.insert("kind".into(), json!("slow"));

@@ -16,6 +16,8 @@
 //   body      kind "status": response body (string sent as is, object sent as JSON);
 //             default an OData error body
 //   headers   kind "status": extra response headers
+//   forward   kind "status": true = the request is processed by the service first and its real
+//             answer replaced by the status (a gateway timing out after the commit); default false
 //   bytes     kind "reset": body bytes to send before the reset (default: half the body)
 //   forward   kind "reset": true (default) = the request is processed by the service and part of
 //             the real response is sent; false = not processed, a fabricated partial body is sent
@@ -24,7 +26,8 @@
 //             chunkDelayMs between them
 //
 // Whether a faulted request reaches the service:
-//   status            never (nothing is processed)
+//   status            forward=false (default): never (nothing is processed)
+//                     forward=true: processed, then answered with the status instead
 //   reset             forward=true: processed, then the connection is cut mid-body
 //                     forward=false: never processed
 //   slow              always processed (after the delay)
@@ -67,6 +70,7 @@ function validate(input) {
     if (input.retryAfter !== undefined) rule.retryAfter = String(input.retryAfter)
     if (input.body !== undefined) rule.body = input.body
     if (input.headers) rule.headers = input.headers
+    rule.forward = input.forward === true
   } else if (kind === 'reset') {
     if (input.bytes !== undefined) rule.bytes = nonNegative(input.bytes, 'bytes')
     rule.forward = input.forward !== false
@@ -112,7 +116,7 @@ function middleware(req, res, next) {
   rule.hits += 1
   res.setHeader('x-sandbox-fault', `${rule.kind};id=${rule.id}`)
   switch (rule.kind) {
-    case 'status': return sendStatus(rule, req, res)
+    case 'status': return rule.forward ? captureThen(res, next, () => sendStatus(rule, req, res)) : sendStatus(rule, req, res)
     case 'reset': return rule.forward ? captureThen(res, next, body => resetAfter(res, body, rule)) : resetUnprocessed(res, rule)
     case 'slow': {
       const go = () => (rule.chunkBytes ? captureThen(res, next, body => dribble(res, body, rule)) : next())

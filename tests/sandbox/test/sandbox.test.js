@@ -57,7 +57,6 @@ test('$metadata has the F&O shape', async () => {
   assert.match(xml, /<EntityContainer Name="Resources">/)
   assert.match(xml, /<EntitySet Name="CustomersV3" EntityType="Microsoft\.Dynamics\.DataEntities\.CustomerV3"/)
   for (const e of ['NoYes', 'Gender', 'CustVendorBlocked', 'SalesStatus']) assert.match(xml, new RegExp(`<EnumType Name="${e}">`))
-  assert.match(xml, /<Property Name="OnHoldStatus" Type="Microsoft\.Dynamics\.DataEntities\.CustVendorBlocked" Nullable="false"\/>/, 'non-key, non-nullable (--wire fno)')
   assert.match(xml, /<Property Name="OrganizationName" Type="Edm\.String"\/>/)
   assert.match(xml, /<Property Name="CreditLimit" Type="Edm\.Decimal"\/>/)
   assert.doesNotMatch(xml, /TypeDefinition|MaxLength/)

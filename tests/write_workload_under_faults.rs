@@ -80,7 +80,7 @@ async fn stored_rows_match_what_the_client_acknowledged_or_reported_as_maybe_app
         .timeout(CLIENT_TIMEOUT)
         .retry_policy(
             RetryPolicy::standard()
-                .max_attempts(8)
+                .max_attempts(12)
                 .initial_backoff(Duration::from_millis(50))
                 .max_backoff(Duration::from_millis(200)),
         )
@@ -111,6 +111,8 @@ async fn stored_rows_match_what_the_client_acknowledged_or_reported_as_maybe_app
     let mut acknowledged = HashSet::new();
     let mut maybe_applied = HashSet::new();
     let mut request_ids = HashSet::new();
+    // Throttled until the retry budget ran out: the service said it processed nothing.
+    let mut refused = HashSet::new();
     for (account, outcome) in &outcomes {
         match outcome {
             Ok(row) => {
@@ -123,6 +125,9 @@ async fn stored_rows_match_what_the_client_acknowledged_or_reported_as_maybe_app
                     .expect("a may-have-been-applied error names its request");
                 assert!(request_ids.insert(id.to_owned()), "request ids are unique");
                 maybe_applied.insert(account.as_str());
+            }
+            Err(e) if e.is_throttled() => {
+                refused.insert(account.as_str());
             }
             Err(e) => panic!("{account}: only a create without a definite answer may fail: {e}"),
         }
@@ -156,15 +161,19 @@ async fn stored_rows_match_what_the_client_acknowledged_or_reported_as_maybe_app
         ambiguous.len() * each as usize,
         "each ambiguous fault leaves exactly its own create unanswered"
     );
+    assert!(
+        refused.is_disjoint(&stored_keys),
+        "a create the service throttled throughout is not stored"
+    );
     assert_eq!(
-        acknowledged.len() + maybe_applied.len(),
+        acknowledged.len() + maybe_applied.len() + refused.len(),
         total,
         "every create is accounted for"
     );
     eprintln!(
         "{total} creates, {each} of each fault ({}): {} acknowledged (all stored once), {} reported \
-         may-have-been-applied, {} stored without acknowledgement, {} rows stored, 0 duplicates, \
-         {elapsed:.2?}",
+         may-have-been-applied, {} stored without acknowledgement, {} throttled past the retry budget (none stored), \
+         {} rows stored, 0 duplicates, {elapsed:.2?}",
         resent
             .iter()
             .chain(&ambiguous)
@@ -174,6 +183,7 @@ async fn stored_rows_match_what_the_client_acknowledged_or_reported_as_maybe_app
         acknowledged.len(),
         maybe_applied.len(),
         unacknowledged.len(),
+        refused.len(),
         stored.len()
     );
 }

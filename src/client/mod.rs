@@ -66,8 +66,6 @@ pub(crate) struct Inner {
     /// Whether plain `http://` to loopback hosts was allowed
     /// ([`ClientBuilder::allow_http_loopback`]); also governs storage URLs.
     pub(crate) allow_http_loopback: bool,
-    /// Largest success body read into memory ([`ClientBuilder::max_response_size`]).
-    pub(crate) max_response_size: u64,
 }
 
 /// Shows the settings, never the HTTP client inside (whose default headers may hold
@@ -79,7 +77,6 @@ impl fmt::Debug for Inner {
             .field("transport", &self.transport)
             .field("timeout", &self.timeout)
             .field("max_page_size", &self.max_page_size)
-            .field("max_response_size", &self.max_response_size)
             .field("allow_http_loopback", &self.allow_http_loopback)
             .finish_non_exhaustive()
     }
@@ -388,7 +385,6 @@ impl ClientBuilder {
                 timeout: self.timeout,
                 max_page_size: self.max_page_size,
                 allow_http_loopback: self.allow_http_loopback,
-                max_response_size: self.max_response_size,
             }),
         })
     }

@@ -9,6 +9,19 @@
 //! [`Client::delete`] (updates and deletes guarded by the entity's [`ETag`]); actions and functions
 //! are invoked with [`Client::action`], [`Client::function`] and their bound forms. Failures are one
 //! [`Error`] type whose variants separate "the service said no" from transport problems.
+//!
+//! # Tokio
+//!
+//! The client runs on [Tokio](https://tokio.rs): await its requests inside a Tokio runtime
+//! (`#[tokio::main]`, `#[tokio::test]`, or `tokio::runtime::Runtime::block_on`). Building a
+//! [`Client`] needs no runtime; a request polled outside one (for example with
+//! `futures::executor::block_on`) fails at once with [`Error::Config`] saying a Tokio runtime is
+//! needed, instead of panicking inside the HTTP stack.
+//!
+//! # Getting started
+//!
+//! The README's "Start here" walks from `cargo add` through fetching `$metadata`, picking entity
+//! sets and generating bindings with `d365fo-odata-codegen` to a first typed query.
 
 pub mod auth;
 pub mod batch;

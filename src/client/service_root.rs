@@ -8,14 +8,15 @@ use crate::redact;
 /// Normalizes an environment URL into the service root (ending in `/data/`).
 ///
 /// Accepts `https://env.operations.dynamics.com`, with or without a trailing slash, with or
-/// without `/data`; keeps a path prefix such as on-premises `/namespaces/AXSF`. Rejects URLs with
-/// a query or fragment, without a host, with a user name or password (credentials go through
+/// without `/data`; keeps a path prefix such as on-premises `/namespaces/AXSF`. Rejects URLs that
+/// go past `/data` (`.../data/CustomersV3`: an entity set, not the service), URLs with a query or
+/// fragment (both messages name the service root that was meant), without a host, with a user name or password (credentials go through
 /// [`Auth`](crate::Auth), never in the URL, where they would end up in logs and in a second
 /// `Authorization` header), and `http://` unless the host is loopback and `allow_http_loopback`
 /// is set. Messages show the URL redacted.
 pub(crate) fn service_root(input: &str, allow_http_loopback: bool) -> Result<Url> {
     let raw = input.trim();
-    let mut url = Url::parse(raw).map_err(|e| Error::url(raw, e))?;
+    let url = Url::parse(raw).map_err(|e| Error::url(raw, e))?;
     let shown = redact::url(&url).into_owned();
     let trimmed = shown.as_str();
     if url.host().is_none() {
@@ -29,9 +30,42 @@ pub(crate) fn service_root(input: &str, allow_http_loopback: bool) -> Result<Url
              credentials with ClientBuilder::auth, bearer_token or credential"
         )));
     }
-    if url.query().is_some() || url.fragment().is_some() {
+    // What the service root would be: the path up to and including a `data` segment (or the
+    // whole path, for a generic OData service), then `/data/`; no query, no fragment.
+    let segments: Vec<&str> = url.path().split('/').filter(|s| !s.is_empty()).collect();
+    let data_at = segments.iter().position(|s| s.eq_ignore_ascii_case("data"));
+    let prefix_len = data_at.unwrap_or(segments.len());
+    let prefix: String = segments[..prefix_len]
+        .iter()
+        .map(|s| format!("/{s}"))
+        .collect();
+    let mut root = url.clone();
+    root.set_query(None);
+    root.set_fragment(None);
+    root.set_path(&format!("{prefix}/data/"));
+    let root_shown = redact::url(&root).into_owned();
+    // `https://host/data/CustomersV3` names an entity set, not the service: taking it as a path
+    // prefix would send every request to `/data/CustomersV3/data/...`.
+    if let Some(at) = data_at
+        && at + 1 < segments.len()
+    {
+        let rest = segments[at + 1..].join("/");
         return Err(Error::config(format!(
-            "environment URL {trimmed:?} must not carry a query or fragment"
+            "environment URL {trimmed:?} goes past the service root: the service root is \
+             {root_shown:?}, and {rest:?} after it looks like an entity set or resource path; \
+             give the environment URL (or the URL ending in /data) and name entity sets in the \
+             query"
+        )));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        let found = match (url.query().is_some(), url.fragment().is_some()) {
+            (true, true) => "a query and a fragment",
+            (true, false) => "a query",
+            _ => "a fragment",
+        };
+        return Err(Error::config(format!(
+            "environment URL {trimmed:?} carries {found}: the service root is {root_shown:?}, \
+             given without a query string or fragment; put query options on the query itself"
         )));
     }
     match url.scheme() {
@@ -55,11 +89,7 @@ pub(crate) fn service_root(input: &str, allow_http_loopback: bool) -> Result<Url
             )));
         }
     }
-    let path = url.path().trim_end_matches('/');
-    let path = path.strip_suffix("/data").unwrap_or(path);
-    let root = format!("{path}/data/");
-    url.set_path(&root);
-    Ok(url)
+    Ok(root)
 }
 
 /// Whether a client may request `url`: `https`, or plain `http` to a loopback host when
@@ -116,6 +146,103 @@ mod tests {
             root("https://ax.contoso.com/namespaces/AXSF/"),
             "https://ax.contoso.com/namespaces/AXSF/data/"
         );
+    }
+
+    #[test]
+    fn entity_set_in_the_path_is_refused_with_the_root_named() {
+        for (input, rest) in [
+            (
+                "https://contoso.operations.dynamics.com/data/CustomersV3",
+                "CustomersV3",
+            ),
+            (
+                "https://contoso.operations.dynamics.com/data/CustomersV3/",
+                "CustomersV3",
+            ),
+            (
+                "https://contoso.operations.dynamics.com/data/CustomersV3(dataAreaId='usmf')",
+                "CustomersV3(dataAreaId='usmf')",
+            ),
+            (
+                "https://contoso.operations.dynamics.com/Data/$metadata",
+                "$metadata",
+            ),
+            (
+                "https://ax.contoso.com/namespaces/AXSF/data/Vendors/x",
+                "Vendors/x",
+            ),
+        ] {
+            let e = service_root(input, true).unwrap_err();
+            let shown = e.to_string();
+            assert!(matches!(e, Error::Config { .. }), "{shown}");
+            assert!(shown.contains("the service root is"), "{shown}");
+            assert!(shown.contains(&format!("{rest:?}")), "{shown}");
+            assert!(shown.contains("/data/\""), "{shown}");
+        }
+        let e = service_root("https://ax.contoso.com/namespaces/AXSF/data/Vendors", true)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("\"https://ax.contoso.com/namespaces/AXSF/data/\""),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn query_or_fragment_is_refused_with_the_root_suggested() {
+        for (input, found, root) in [
+            (
+                "https://contoso.operations.dynamics.com/data/?$top=1",
+                "a query",
+                "https://contoso.operations.dynamics.com/data/",
+            ),
+            (
+                "https://contoso.operations.dynamics.com/?x=1",
+                "a query",
+                "https://contoso.operations.dynamics.com/data/",
+            ),
+            (
+                "https://contoso.operations.dynamics.com/data#top",
+                "a fragment",
+                "https://contoso.operations.dynamics.com/data/",
+            ),
+            (
+                "https://contoso.operations.dynamics.com/?x=1#y",
+                "a query and a fragment",
+                "https://contoso.operations.dynamics.com/data/",
+            ),
+        ] {
+            let e = service_root(input, true).unwrap_err();
+            let shown = e.to_string();
+            assert!(matches!(e, Error::Config { .. }), "{shown}");
+            assert!(shown.contains(&format!("carries {found}:")), "{shown}");
+            assert!(
+                shown.contains(&format!("the service root is {root:?}")),
+                "{shown}"
+            );
+        }
+    }
+
+    #[test]
+    fn entity_set_with_query_names_the_entity_set() {
+        let e = service_root(
+            "https://contoso.operations.dynamics.com/data/CustomersV3?$top=1",
+            true,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("\"CustomersV3\""), "{e}");
+        assert!(
+            e.contains("the service root is \"https://contoso.operations.dynamics.com/data/\""),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn generic_service_prefixes_are_kept() {
+        assert_eq!(root("https://host/odata/v4"), "https://host/odata/v4/data/");
+        assert_eq!(root("https://host/data/"), "https://host/data/");
+        assert_eq!(root("https://host/database"), "https://host/database/data/");
     }
 
     #[test]

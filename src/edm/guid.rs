@@ -13,7 +13,8 @@ use super::serde_str::serde_via_str;
 /// The bytes are in the order the text shows them (RFC 9562 order), not .NET's
 /// mixed-endian `Guid.ToByteArray()` order. No UUID crate is needed for an
 /// identifier that is only parsed, compared and echoed back; convert with
-/// [`as_bytes`](Self::as_bytes)/[`from_bytes`](Self::from_bytes) or the `u128` forms.
+/// [`as_bytes`](Self::as_bytes)/[`from_bytes`](Self::from_bytes) or the `u128` forms, or, with
+/// the `uuid` Cargo feature, with `From` to and from `uuid::Uuid`.
 ///
 /// JSON form: a string; URL literal: unquoted, e.g.
 /// `5b3e1c52-0b0c-4f0e-9d7a-2f8a4c1e9b10`.
@@ -133,6 +134,35 @@ impl FromStr for Guid {
     }
 }
 
+/// With the `uuid` feature: the same 128 bits, byte for byte in textual order, so the
+/// hyphenated forms agree.
+///
+/// ```
+/// # #[cfg(feature = "uuid")] {
+/// use d365fo_odata::edm::Guid;
+///
+/// let u = uuid::Uuid::parse_str("5b3e1c52-0b0c-4f0e-9d7a-2f8a4c1e9b10").unwrap();
+/// let g = Guid::from(u);
+/// assert_eq!(g.to_string(), u.to_string());
+/// assert_eq!(uuid::Uuid::from(g), u);
+/// # }
+/// ```
+#[cfg(feature = "uuid")]
+impl From<uuid::Uuid> for Guid {
+    fn from(value: uuid::Uuid) -> Self {
+        Self(value.into_bytes())
+    }
+}
+
+/// With the `uuid` feature: the same 128 bits, byte for byte in textual order (the inverse of
+/// `Guid::from(uuid::Uuid)`).
+#[cfg(feature = "uuid")]
+impl From<Guid> for uuid::Uuid {
+    fn from(value: Guid) -> Self {
+        uuid::Uuid::from_bytes(value.0)
+    }
+}
+
 impl From<[u8; 16]> for Guid {
     fn from(value: [u8; 16]) -> Self {
         Self(value)
@@ -164,6 +194,23 @@ serde_via_str!(
 
 #[cfg(test)]
 mod tests {
+    #[cfg(feature = "uuid")]
+    #[test]
+    fn uuid_round_trips_and_agrees_on_text() {
+        for text in [
+            "00000000-0000-0000-0000-000000000000",
+            "5b3e1c52-0b0c-4f0e-9d7a-2f8a4c1e9b10",
+            "ffffffff-ffff-ffff-ffff-fffffffffffe",
+            "00112233-4455-6677-8899-aabbccddeeff",
+        ] {
+            let g: super::Guid = text.parse().unwrap();
+            let u = uuid::Uuid::from(g);
+            assert_eq!(u.to_string(), text);
+            assert_eq!(u.as_bytes(), g.as_bytes());
+            assert_eq!(super::Guid::from(u), g);
+        }
+    }
+
     use super::*;
     use crate::edm::ParseErrorKind;
 

@@ -1,45 +1,34 @@
 //! Percent-encoding of literals for the two places they go: query option
 //! values and path segments (key predicates).
 
-const HEX: &[u8; 16] = b"0123456789ABCDEF";
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
-/// Characters left as they are in a query option value: RFC 3986 unreserved
-/// characters plus the sub-delimiters OData text needs to stay readable.
-fn query_keeps(b: u8) -> bool {
-    b.is_ascii_alphanumeric()
-        || matches!(
-            b,
-            b'-' | b'.'
-                | b'_'
-                | b'~'
-                | b'\''
-                | b'('
-                | b')'
-                | b'*'
-                | b','
-                | b':'
-                | b'@'
-                | b'!'
-                | b'$'
-        )
-}
+/// Bytes encoded in a query option value: everything but letters, digits, RFC 3986 unreserved
+/// `-._~` and the sub-delimiters OData text needs to stay readable, `'()*,:@!$`. Non-ASCII bytes
+/// are always encoded.
+const QUERY: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~')
+    .remove(b'\'')
+    .remove(b'(')
+    .remove(b')')
+    .remove(b'*')
+    .remove(b',')
+    .remove(b':')
+    .remove(b'@')
+    .remove(b'!')
+    .remove(b'$');
 
-/// Characters left as they are in a path segment: as for queries, plus `=`
-/// (needed between key names and values).
-fn path_keeps(b: u8) -> bool {
-    query_keeps(b) || b == b'='
-}
+/// Bytes encoded in a path segment: as for queries, but `=` (needed between key names and
+/// values) is kept.
+const PATH: &AsciiSet = &QUERY.remove(b'=');
 
-fn encode_into(value: &str, keep: fn(u8) -> bool, out: &mut String) {
+fn encode_into(value: &str, set: &'static AsciiSet, out: &mut String) {
     out.reserve(value.len());
-    for &b in value.as_bytes() {
-        if keep(b) {
-            out.push(char::from(b));
-        } else {
-            out.push('%');
-            out.push(char::from(HEX[usize::from(b >> 4)]));
-            out.push(char::from(HEX[usize::from(b & 0x0f)]));
-        }
+    for piece in utf8_percent_encode(value, set) {
+        out.push_str(piece);
     }
 }
 
@@ -67,13 +56,13 @@ fn encode_into(value: &str, keep: fn(u8) -> bool, out: &mut String) {
 /// ```
 pub fn percent_encode_query_value(value: &str) -> String {
     let mut out = String::new();
-    encode_into(value, query_keeps, &mut out);
+    encode_into(value, QUERY, &mut out);
     out
 }
 
 /// Appends the [`percent_encode_query_value`] form of `value` to `out`.
 pub fn write_percent_encoded_query_value(value: &str, out: &mut String) {
-    encode_into(value, query_keeps, out);
+    encode_into(value, QUERY, out);
 }
 
 /// Percent-encodes one URL path segment, such as `Customers(...)` with its key
@@ -90,18 +79,118 @@ pub fn write_percent_encoded_query_value(value: &str, out: &mut String) {
 /// `$filter` on the key fields avoids that if a server does.
 pub fn percent_encode_path_segment(segment: &str) -> String {
     let mut out = String::new();
-    encode_into(segment, path_keeps, &mut out);
+    encode_into(segment, PATH, &mut out);
     out
 }
 
 /// Appends the [`percent_encode_path_segment`] form of `segment` to `out`.
 pub fn write_percent_encoded_path_segment(segment: &str, out: &mut String) {
-    encode_into(segment, path_keeps, out);
+    encode_into(segment, PATH, out);
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// The hand-written encoder these functions replaced, kept as the reference their output
+    /// must match byte for byte.
+    mod reference {
+        const HEX: &[u8; 16] = b"0123456789ABCDEF";
+
+        pub(super) fn query_keeps(b: u8) -> bool {
+            b.is_ascii_alphanumeric()
+                || matches!(
+                    b,
+                    b'-' | b'.'
+                        | b'_'
+                        | b'~'
+                        | b'\''
+                        | b'('
+                        | b')'
+                        | b'*'
+                        | b','
+                        | b':'
+                        | b'@'
+                        | b'!'
+                        | b'$'
+                )
+        }
+
+        pub(super) fn path_keeps(b: u8) -> bool {
+            query_keeps(b) || b == b'='
+        }
+
+        pub(super) fn encode(value: &str, keep: fn(u8) -> bool) -> String {
+            let mut out = String::new();
+            for &b in value.as_bytes() {
+                if keep(b) {
+                    out.push(char::from(b));
+                } else {
+                    out.push('%');
+                    out.push(char::from(HEX[usize::from(b >> 4)]));
+                    out.push(char::from(HEX[usize::from(b & 0x0f)]));
+                }
+            }
+            out
+        }
+    }
+
+    /// Every ASCII character, alone and between letters, plus multi-byte characters of each
+    /// UTF-8 length.
+    fn fixed_table() -> Vec<String> {
+        let mut table: Vec<String> = (0u8..=127)
+            .flat_map(|b| {
+                let c = char::from(b);
+                [c.to_string(), format!("a{c}b")]
+            })
+            .collect();
+        for s in [
+            "ü",
+            "€",
+            "😀",
+            "\u{80}",
+            "\u{7ff}",
+            "\u{800}",
+            "\u{ffff}",
+            "\u{10ffff}",
+        ] {
+            table.push(s.to_string());
+        }
+        table.push("Name eq 'O''Brien' and ModifiedDateTime ge 2024-01-01T00:00:00+02:00".into());
+        table.push("(dataAreaId='usmf',Id='a/b?c#d%e f&g;h')".into());
+        table
+    }
+
+    #[test]
+    fn matches_the_previous_encoder_on_a_fixed_table() {
+        for value in fixed_table() {
+            assert_eq!(
+                percent_encode_query_value(&value),
+                reference::encode(&value, reference::query_keeps),
+                "query {value:?}"
+            );
+            assert_eq!(
+                percent_encode_path_segment(&value),
+                reference::encode(&value, reference::path_keeps),
+                "path {value:?}"
+            );
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn matches_the_previous_encoder_on_any_string(value in any::<String>()) {
+            prop_assert_eq!(
+                percent_encode_query_value(&value),
+                reference::encode(&value, reference::query_keeps)
+            );
+            prop_assert_eq!(
+                percent_encode_path_segment(&value),
+                reference::encode(&value, reference::path_keeps)
+            );
+        }
+    }
 
     #[test]
     fn query_value_encodes_reserved_characters() {

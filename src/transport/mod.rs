@@ -123,6 +123,12 @@ impl Transport {
     /// has one). With a credential, a `401 Unauthorized` answer makes the engine drop the token
     /// and send the request once more with a fresh one.
     pub(crate) async fn send(&self, mut request: Request) -> Result<Response> {
+        if tokio::runtime::Handle::try_current().is_err() {
+            return Err(Error::config(
+                "no Tokio runtime: d365fo-odata runs its requests on Tokio; call it from within \
+                 #[tokio::main], #[tokio::test] or Runtime::block_on, not another executor",
+            ));
+        }
         let request_id = request_id::ensure(&mut request.headers);
         let span = tracing::info_span!(
             "odata.request",

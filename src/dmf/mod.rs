@@ -60,7 +60,9 @@ mod progress;
 mod status;
 mod storage;
 
-pub use crate::poll::PollPolicy;
+// Shared with the rest of the crate and documented once, at `crate::policy`.
+#[doc(no_inline)]
+pub use crate::policy::PollPolicy;
 pub use actions::{
     AzureWriteUrl, DEFINITION_GROUPS, Dmf, ExportToPackage, ImportFromPackage, NAMESPACE,
 };

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::progress::TransferProgress;
-use crate::poll::PollPolicy;
+use crate::policy::PollPolicy;
 
 /// Settings of an export or import flow: how the execution is waited for, whether partial
 /// success counts, and how the package transfer runs.

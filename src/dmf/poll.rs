@@ -1,11 +1,13 @@
-//! Waiting for a DMF execution: its status asked for as a [`PollPolicy`] says.
+//! Waiting for a DMF execution: its status asked for as a [`PollPolicy`] says, by the crate's
+//! one polling loop ([`until_final`]).
 
 use std::time::Duration;
 
 use super::actions::Dmf;
 use super::error::{DmfError, DmfErrorKind, ExecutionReport};
 use super::status::ExecutionStatus;
-use crate::poll::PollPolicy;
+use crate::policy::PollPolicy;
+use crate::policy::poll::{PollStop, Polled, until_final};
 
 impl Dmf {
     /// Asks for the status of `execution_id` as `policy` says until it is final.
@@ -19,49 +21,55 @@ impl Dmf {
         execution_id: &str,
         policy: &PollPolicy,
     ) -> Result<ExecutionReport, DmfError> {
-        let started = tokio::time::Instant::now();
-        let mut report = ExecutionReport {
+        let report = |status: ExecutionStatus, polls: u32, waited: Duration| ExecutionReport {
             definition_group_id: definition_group_id.to_owned(),
             execution_id: execution_id.to_owned(),
-            status: ExecutionStatus::NotRun,
-            polls: 0,
-            waited: Duration::ZERO,
+            status,
+            polls,
+            waited,
             errors: Vec::new(),
             staging_error_files: Vec::new(),
         };
-        let mut delays = policy.delays();
-        loop {
+        let ask = || async {
             let status = self.execution_summary_status(execution_id).await;
-            report.polls += 1;
-            report.waited = started.elapsed();
-            report.status = match status {
-                Ok(status) => status,
-                Err(e) => {
-                    return Err(DmfError::new(
-                        DmfErrorKind::Request,
-                        format!("asking for the status of execution {execution_id} failed"),
-                    )
-                    .with_report(&report)
-                    .with_source(e));
-                }
-            };
-            tracing::debug!(execution_id, status = %report.status, polls = report.polls, "DMF status");
-            if report.status.is_final() {
-                return Ok(report);
+            if let Ok(status) = &status {
+                tracing::debug!(execution_id, %status, "DMF status");
             }
-            let left = policy.timeout_after().saturating_sub(report.waited);
-            if left.is_zero() {
-                return Err(DmfError::new(
-                    DmfErrorKind::TimedOut,
-                    format!(
-                        "execution {execution_id} did not finish within {:.1}s",
-                        policy.timeout_after().as_secs_f64()
-                    ),
-                )
-                .with_report(&report));
-            }
-            let delay = delays.next().unwrap_or(policy.longest_delay());
-            tokio::time::sleep(delay.min(left)).await;
+            status
+        };
+        match until_final(policy, ask, ExecutionStatus::is_final).await {
+            Ok(Polled {
+                status,
+                polls,
+                waited,
+            }) => Ok(report(status, polls, waited)),
+            Err(PollStop::TimedOut(Polled {
+                status,
+                polls,
+                waited,
+            })) => Err(DmfError::new(
+                DmfErrorKind::TimedOut,
+                format!(
+                    "execution {execution_id} did not finish within {:.1}s",
+                    policy.timeout_after().as_secs_f64()
+                ),
+            )
+            .with_report(&report(status, polls, waited))),
+            Err(PollStop::Failed {
+                error,
+                last,
+                polls,
+                waited,
+            }) => Err(DmfError::new(
+                DmfErrorKind::Request,
+                format!("asking for the status of execution {execution_id} failed"),
+            )
+            .with_report(&report(
+                last.unwrap_or(ExecutionStatus::NotRun),
+                polls,
+                waited,
+            ))
+            .with_source(error)),
         }
     }
 }

@@ -46,7 +46,9 @@ use crate::edm::Guid;
 use crate::error::{Error, Result};
 use crate::transport::Request;
 
-pub use crate::poll::PollPolicy;
+// Shared with the rest of the crate and documented once, at `crate::policy`.
+#[doc(no_inline)]
+pub use crate::policy::PollPolicy;
 pub use message::{DequeuedMessage, MessageId, MessageStatus};
 
 /// One recurring data job of the environment, addressed by its activity id; made by

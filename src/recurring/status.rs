@@ -2,7 +2,8 @@
 use super::{MessageId, MessageStatus, RecurringJob};
 use crate::ActionRequest;
 use crate::error::{Error, Result};
-use crate::poll::PollPolicy;
+use crate::policy::PollPolicy;
+use crate::policy::poll::{PollStop, until_final};
 
 /// The entity set `GetMessageStatus` is bound to (as a collection-bound action).
 const DEFINITION_GROUPS: &str = "DataManagementDefinitionGroups";
@@ -39,25 +40,38 @@ impl RecurringJob {
         id: &MessageId,
         policy: PollPolicy,
     ) -> Result<MessageStatus> {
-        let started = tokio::time::Instant::now();
-        let mut delays = policy.delays();
-        loop {
-            let status = self.message_status(id).await?;
-            tracing::debug!(message_id = %id, %status, "recurring message status");
-            if status.is_final() {
-                return Ok(status);
+        let ask = || async {
+            let status = self.message_status(id).await;
+            if let Ok(status) = &status {
+                tracing::debug!(message_id = %id, %status, "recurring message status");
             }
-            let left = policy.timeout_after().saturating_sub(started.elapsed());
-            if left.is_zero() {
+            status
+        };
+        match until_final(&policy, ask, MessageStatus::is_final).await {
+            Ok(polled) => Ok(polled.status),
+            Err(PollStop::Failed {
+                error,
+                last,
+                polls,
+                waited,
+            }) => {
+                tracing::debug!(
+                    message_id = %id,
+                    last_status = ?last,
+                    polls,
+                    waited_ms = waited.as_millis(),
+                    "asking for the recurring message status failed"
+                );
+                Err(error)
+            }
+            Err(PollStop::TimedOut(polled)) => {
                 let url = self.status_action(id).url()?;
-                return Err(Error::Timeout {
+                Err(Error::Timeout {
                     method: "POST".to_owned(),
-                    url: format!("{url} (message {id}, last status {status})"),
+                    url: format!("{url} (message {id}, last status {})", polled.status),
                     after: policy.timeout_after(),
-                });
+                })
             }
-            let delay = delays.next().unwrap_or(policy.longest_delay());
-            tokio::time::sleep(delay.min(left)).await;
         }
     }
 }

@@ -1,12 +1,5 @@
-//! Client-side limits on how hard a [`Client`](crate::Client) pushes the service: how many
-//! requests may be in flight at once and, optionally, how many may start per unit of time.
-//!
-//! F&O counts its service protection limits per user (or service principal) and web server; its
-//! documented concurrency limit is 52 requests, which is this crate's default
-//! ([`DEFAULT_CONCURRENCY_LIMIT`]). Set them with
-//! [`ClientBuilder::concurrency_limit`](crate::ClientBuilder::concurrency_limit) and
-//! [`ClientBuilder::rate_limit`](crate::ClientBuilder::rate_limit). Both count attempts, retries
-//! included, and apply to every clone of the client.
+//! [`RateLimit`] and [`DEFAULT_CONCURRENCY_LIMIT`]: how hard a [`Client`](crate::Client) pushes
+//! the service.
 
 use std::time::Duration;
 

@@ -13,11 +13,14 @@
 //! flood a log through an error; the full service error stays available in
 //! [`Error::service_error`].
 
-use std::fmt;
 use std::time::Duration;
 
+mod construct;
+mod inspect;
+pub(crate) mod service;
+
 use crate::redact::{self, Bounded};
-use crate::service_error::ServiceError;
+pub use service::{ErrorCause, ErrorDetail, ServiceError};
 
 /// Most bytes of a quoted text (a service error, a decoder's message, a configuration message)
 /// that an [`Error`]'s `Display` shows; longer texts are cut with a marker.
@@ -243,6 +246,8 @@ pub enum Error {
     /// partly succeeded, was canceled or never finished; the package is missing or not a ZIP; a
     /// transfer to or from storage failed. Carries the execution id, last status, time waited,
     /// error messages and staging error file URLs; see [`DmfError`](crate::dmf::DmfError).
+    #[cfg(feature = "dmf")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "dmf")))]
     #[error("data management: {}", Bounded(.0.as_ref(), MAX_ERROR_TEXT))]
     Dmf(Box<crate::dmf::DmfError>),
 
@@ -330,178 +335,6 @@ fn retry_after_note(retry_after: Option<Duration>) -> String {
     match retry_after {
         Some(d) => format!(" (server asked to retry after {}s)", d.as_secs()),
         None => String::new(),
-    }
-}
-
-impl Error {
-    /// The service error behind this error, when the service answered with an error status.
-    pub fn service_error(&self) -> Option<&ServiceError> {
-        match self {
-            Error::NotFound(e)
-            | Error::PreconditionFailed(e)
-            | Error::Auth(e)
-            | Error::Service(e)
-            | Error::Throttled { error: e, .. } => Some(e),
-            Error::MayHaveBeenApplied { source, .. } => source.service_error(),
-            _ => None,
-        }
-    }
-
-    /// The HTTP status the service answered with, when there was one.
-    pub fn status(&self) -> Option<u16> {
-        self.service_error().map(|e| e.status)
-    }
-
-    /// The activity id the service assigned to the failed request (F&O's `ms-dyn-aid` header),
-    /// which Microsoft support asks for.
-    pub fn activity_id(&self) -> Option<&str> {
-        self.service_error().and_then(|e| e.activity_id.as_deref())
-    }
-
-    /// The data management details, for [`Error::Dmf`].
-    pub fn dmf(&self) -> Option<&crate::dmf::DmfError> {
-        match self {
-            Error::Dmf(e) => Some(e),
-            _ => None,
-        }
-    }
-
-    /// `true` for [`Error::NotFound`].
-    pub fn is_not_found(&self) -> bool {
-        matches!(self, Error::NotFound(_))
-    }
-
-    /// `true` for [`Error::Throttled`].
-    pub fn is_throttled(&self) -> bool {
-        matches!(self, Error::Throttled { .. })
-    }
-
-    /// `true` for [`Error::Timeout`], also inside [`Error::MayHaveBeenApplied`].
-    pub fn is_timeout(&self) -> bool {
-        match self {
-            Error::Timeout { .. } => true,
-            Error::MayHaveBeenApplied { source, .. } => source.is_timeout(),
-            _ => false,
-        }
-    }
-
-    /// `true` when the request may have changed data although it failed: for
-    /// [`Error::MayHaveBeenApplied`], and for an [`Error::NotFound`] or
-    /// [`Error::PreconditionFailed`] answered to a write whose earlier attempt was interrupted
-    /// after it was sent (an `If-Match` PATCH whose first attempt was applied comes back 412, a
-    /// DELETE 404; see [`ServiceError::earlier_attempt_interrupted`]).
-    pub fn may_have_been_applied(&self) -> bool {
-        match self {
-            Error::MayHaveBeenApplied { .. } => true,
-            Error::NotFound(e) | Error::PreconditionFailed(e) => e.earlier_attempt_interrupted,
-            _ => false,
-        }
-    }
-
-    /// The `x-ms-client-request-id` the request carried, for [`Error::MayHaveBeenApplied`].
-    pub fn request_id(&self) -> Option<&str> {
-        match self {
-            Error::MayHaveBeenApplied { request_id, .. } => Some(request_id),
-            _ => None,
-        }
-    }
-
-    /// Marks a 404 or 412 as the answer to a write whose earlier attempt was interrupted.
-    pub(crate) fn after_interrupted_attempt(mut self) -> Self {
-        if let Error::NotFound(e) | Error::PreconditionFailed(e) = &mut self {
-            e.earlier_attempt_interrupted = true;
-        }
-        self
-    }
-
-    /// A throttling error for one attempt, before any retry.
-    pub(crate) fn throttled(error: Box<ServiceError>, retry_after: Option<Duration>) -> Self {
-        Error::Throttled {
-            error,
-            retry_after,
-            attempts: 1,
-            waited: Duration::ZERO,
-        }
-    }
-
-    /// Records on a throttling error how often the request was sent and how long it waited.
-    pub(crate) fn with_attempts(mut self, attempts_made: u32, waited_total: Duration) -> Self {
-        if let Error::Throttled {
-            attempts, waited, ..
-        } = &mut self
-        {
-            *attempts = attempts_made;
-            *waited = waited_total;
-        }
-        self
-    }
-
-    pub(crate) fn config(message: impl fmt::Display) -> Self {
-        Error::Config {
-            message: redact::text(&message.to_string()).into_owned(),
-        }
-    }
-
-    pub(crate) fn io(context: impl fmt::Display, source: std::io::Error) -> Self {
-        Error::Io {
-            context: context.to_string(),
-            source,
-        }
-    }
-
-    pub(crate) fn url(input: &str, source: url::ParseError) -> Self {
-        Error::Url {
-            input: redact::url_text(input),
-            source,
-        }
-    }
-
-    /// Classifies a reqwest error raised while sending `method url`.
-    pub(crate) fn from_reqwest(
-        method: &reqwest::Method,
-        url: &str,
-        timeout: Duration,
-        source: reqwest::Error,
-    ) -> Self {
-        // reqwest's own message names the URL as is: it is shown here, redacted, instead.
-        let source = source.without_url();
-        let url = redact::url_text(url);
-        if source.is_timeout() {
-            Error::Timeout {
-                method: method.to_string(),
-                url,
-                after: timeout,
-            }
-        } else {
-            Error::Transport {
-                method: method.to_string(),
-                url,
-                source,
-            }
-        }
-    }
-
-    /// A decode error for `body`, locating serde_json's failure by line and column.
-    pub(crate) fn decode(what: impl Into<String>, url: &str, source: &serde_json::Error) -> Self {
-        // serde_json appends its own "at line L column C"; the variant carries those separately.
-        let text = source.to_string();
-        let reason = text
-            .rsplit_once(" at line ")
-            .map_or(text.as_str(), |(r, _)| r);
-        let message = if source.is_eof() {
-            format!("the body ends early (truncated response?): {reason}")
-        } else {
-            reason.to_owned()
-        };
-        // serde quotes offending values ("invalid type: string \"…\""): they may be secrets
-        // (a SAS URL) or huge.
-        Error::Decode {
-            what: what.into(),
-            url: redact::url_text(url),
-            line: source.line(),
-            column: source.column(),
-            message: redact::truncate(&redact::text(&message), MAX_ERROR_TEXT).into_owned(),
-        }
     }
 }
 

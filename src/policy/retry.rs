@@ -1,76 +1,80 @@
-//! How a [`Client`](crate::Client) retries failed requests and waits out throttling.
-//!
-//! Configure it with [`ClientBuilder::retry_policy`](crate::ClientBuilder::retry_policy); the
-//! default is [`RetryPolicy::standard`]. What is retried:
-//!
-//! | outcome of an attempt | idempotent request | non-idempotent request (POST, a change set) |
-//! |---|---|---|
-//! | 429 Too Many Requests | retried after `Retry-After` | retried after `Retry-After` |
-//! | 503 Service Unavailable **with** `Retry-After` | retried after `Retry-After` | retried after `Retry-After` |
-//! | connection could not be made (never sent) | retried | retried |
-//! | 503 **without** `Retry-After`, 408, 500, 502, 504 | retried | **not** retried: [`Error::MayHaveBeenApplied`](crate::Error::MayHaveBeenApplied) |
-//! | connection cut after sending, body cut off, timeout | retried | **not** retried: [`Error::MayHaveBeenApplied`](crate::Error::MayHaveBeenApplied) |
-//! | any other status | not retried | not retried |
-//!
-//! A request is idempotent when its method is `GET`, `HEAD`, `OPTIONS`, `PUT` or `DELETE`, or when
-//! it is a `PATCH` that carries `If-Match` (a repeated update then fails with 412 instead of being
-//! applied twice). A `$batch` of reads only is idempotent; one with a change set is not.
-//!
-//! **Writes are never applied twice by a retry.** A non-idempotent request is sent again only
-//! when the service proved that it did not process it: a 429, a 503 that carries `Retry-After`
-//! (the service's own throttling answer), or no connection at all. A gateway's 503 without
-//! `Retry-After`, a 500, a connection reset or a timeout after the request went out prove
-//! nothing (F&O may have committed the row), so the request ends with
-//! [`Error::MayHaveBeenApplied`](crate::Error::MayHaveBeenApplied), which carries the last
-//! attempt's error, the number of attempts and the `x-ms-client-request-id` every attempt sent
-//! ([`Error::may_have_been_applied`](crate::Error::may_have_been_applied) tells it apart).
-//! An idempotent write that was interrupted, sent again and then answered 412 or 404 keeps its
-//! [`Error::PreconditionFailed`](crate::Error::PreconditionFailed) or
-//! [`Error::NotFound`](crate::Error::NotFound), marked
-//! ([`ServiceError::earlier_attempt_interrupted`](crate::ServiceError::earlier_attempt_interrupted))
-//! because the interrupted attempt may have been applied and caused it.
-//!
-//! **Throttling is shared.** One gate per client: a 429 (or a 503 with `Retry-After`) pauses every
-//! task that uses the client until the server's `Retry-After` has passed, not just the task that
-//! got it, since F&O's service protection limits count all requests of a user. `Retry-After` is
-//! read in both forms (delta-seconds and HTTP-date); a value larger than
-//! [`RetryPolicy::max_retry_after`] is capped, one below [`RetryPolicy::MIN_RETRY_AFTER`]
-//! (`Retry-After: 0`, a date in the past) is raised to it, and an unreadable or missing one on a
-//! 429 means [`RetryPolicy::default_retry_after`]. Only a request that is going to wait and try
-//! again closes the gate: one that gives up (attempts spent, or the wait does not fit in what is
-//! left of its [`RetryPolicy::max_elapsed`]) returns [`Error::Throttled`](crate::Error::Throttled)
-//! and leaves the other tasks alone. A task that finds the gate closed for longer than what is
-//! left of its own budget fails at once with [`Error::Throttled`](crate::Error::Throttled)
-//! (attempts counted so far, the server's `Retry-After`) instead of waiting in vain.
-//!
-//! **Other failures back off** exponentially with jitter; a `Retry-After` on the answer overrides
-//! the computed delay.
-//!
-//! **Every retry is bounded** by [`RetryPolicy::max_attempts`] and [`RetryPolicy::max_elapsed`].
-//! The time budget starts when the request's first attempt gets its place among the requests in
-//! flight (queueing behind the client's own concurrency limit is not counted) and covers waits at
-//! the gate, backoff delays and the attempts themselves: each attempt is bounded by the client's
-//! timeout or the time left, whichever is shorter, so a slow answer cannot overrun the budget.
-//! When either budget is spent, or the next wait would not end before the budget does, the last
-//! error is returned — for throttling [`Error::Throttled`](crate::Error::Throttled) with the
-//! attempts made and the time spent waiting. All time arithmetic saturates: no `Retry-After` and
-//! no policy value (not even [`Duration::MAX`]) can overflow.
-//!
-//! Every retry and every wait is logged with [`tracing`](https://docs.rs/tracing) inside a span
-//! per request (`odata.request`, with method, URL, client request id, final status, attempts and
-//! duration).
-//!
-//! The delays are computed with the `backoff` crate (exponential growth with ±50% jitter). That
-//! crate is flagged unmaintained (RUSTSEC-2025-0012, informational); it is used only to compute
-//! delays, never for its retry loop, and stays behind this type so that it can be replaced without
-//! changing callers.
+//! [`RetryPolicy`]: how a [`Client`](crate::Client) retries failed requests and waits out throttling.
 
 use std::time::Duration;
 
 use backoff::backoff::Backoff as _;
 
 /// Retry and throttling policy of a [`Client`](crate::Client), modelled on the AWS SDK's
-/// `RetryConfig`. See the [module documentation](self) for what is retried and when.
+/// `RetryConfig`. Configure it with
+/// [`ClientBuilder::retry_policy`](crate::ClientBuilder::retry_policy); the default is
+/// [`RetryPolicy::standard`].
+///
+/// # What is retried
+///
+///
+/// | outcome of an attempt | idempotent request | non-idempotent request (POST, a change set) |
+/// |---|---|---|
+/// | 429 Too Many Requests | retried after `Retry-After` | retried after `Retry-After` |
+/// | 503 Service Unavailable **with** `Retry-After` | retried after `Retry-After` | retried after `Retry-After` |
+/// | connection could not be made (never sent) | retried | retried |
+/// | 503 **without** `Retry-After`, 408, 500, 502, 504 | retried | **not** retried: [`Error::MayHaveBeenApplied`](crate::Error::MayHaveBeenApplied) |
+/// | connection cut after sending, body cut off, timeout | retried | **not** retried: [`Error::MayHaveBeenApplied`](crate::Error::MayHaveBeenApplied) |
+/// | any other status | not retried | not retried |
+///
+/// A request is idempotent when its method is `GET`, `HEAD`, `OPTIONS`, `PUT` or `DELETE`, or when
+/// it is a `PATCH` that carries `If-Match` (a repeated update then fails with 412 instead of being
+/// applied twice). A `$batch` of reads only is idempotent; one with a change set is not.
+///
+/// **Writes are never applied twice by a retry.** A non-idempotent request is sent again only
+/// when the service proved that it did not process it: a 429, a 503 that carries `Retry-After`
+/// (the service's own throttling answer), or no connection at all. A gateway's 503 without
+/// `Retry-After`, a 500, a connection reset or a timeout after the request went out prove
+/// nothing (F&O may have committed the row), so the request ends with
+/// [`Error::MayHaveBeenApplied`](crate::Error::MayHaveBeenApplied), which carries the last
+/// attempt's error, the number of attempts and the `x-ms-client-request-id` every attempt sent
+/// ([`Error::may_have_been_applied`](crate::Error::may_have_been_applied) tells it apart).
+/// An idempotent write that was interrupted, sent again and then answered 412 or 404 keeps its
+/// [`Error::PreconditionFailed`](crate::Error::PreconditionFailed) or
+/// [`Error::NotFound`](crate::Error::NotFound), marked
+/// ([`ServiceError::earlier_attempt_interrupted`](crate::ServiceError::earlier_attempt_interrupted))
+/// because the interrupted attempt may have been applied and caused it.
+///
+/// **Throttling is shared.** One gate per client: a 429 (or a 503 with `Retry-After`) pauses every
+/// task that uses the client until the server's `Retry-After` has passed, not just the task that
+/// got it, since F&O's service protection limits count all requests of a user. `Retry-After` is
+/// read in both forms (delta-seconds and HTTP-date); a value larger than
+/// [`RetryPolicy::max_retry_after`] is capped, one below [`RetryPolicy::MIN_RETRY_AFTER`]
+/// (`Retry-After: 0`, a date in the past) is raised to it, and an unreadable or missing one on a
+/// 429 means [`RetryPolicy::default_retry_after`]. Only a request that is going to wait and try
+/// again closes the gate: one that gives up (attempts spent, or the wait does not fit in what is
+/// left of its [`RetryPolicy::max_elapsed`]) returns [`Error::Throttled`](crate::Error::Throttled)
+/// and leaves the other tasks alone. A task that finds the gate closed for longer than what is
+/// left of its own budget fails at once with [`Error::Throttled`](crate::Error::Throttled)
+/// (attempts counted so far, the server's `Retry-After`) instead of waiting in vain.
+///
+/// **Other failures back off** exponentially with jitter; a `Retry-After` on the answer overrides
+/// the computed delay.
+///
+/// **Every retry is bounded** by [`RetryPolicy::max_attempts`] and [`RetryPolicy::max_elapsed`].
+/// The time budget starts when the request's first attempt gets its place among the requests in
+/// flight (queueing behind the client's own concurrency limit is not counted) and covers waits at
+/// the gate, backoff delays and the attempts themselves: each attempt is bounded by the client's
+/// timeout or the time left, whichever is shorter, so a slow answer cannot overrun the budget.
+/// When either budget is spent, or the next wait would not end before the budget does, the last
+/// error is returned — for throttling [`Error::Throttled`](crate::Error::Throttled) with the
+/// attempts made and the time spent waiting. All time arithmetic saturates: no `Retry-After` and
+/// no policy value (not even [`Duration::MAX`]) can overflow.
+///
+/// Every retry and every wait is logged with [`tracing`](https://docs.rs/tracing) inside a span
+/// per request (`odata.request`, with method, URL, client request id, final status, attempts and
+/// duration).
+///
+/// The delays are computed with the `backoff` crate (exponential growth with ±50% jitter). That
+/// crate is flagged unmaintained (RUSTSEC-2025-0012, informational); it is used only to compute
+/// delays, never for its retry loop, and stays behind this type so that it can be replaced without
+/// changing callers.
+///
+/// # Example
 ///
 /// ```
 /// use std::time::Duration;

@@ -76,6 +76,61 @@
 //! `futures::executor::block_on`) fails at once with [`Error::Config`] saying a Tokio runtime is
 //! needed, instead of panicking inside the HTTP stack.
 
+// Links to items behind a feature: to the item when the feature is on, else to its page on
+// docs.rs (built with every feature), so that the map above reads the same in every build.
+#![doc = ""]
+#![cfg_attr(feature = "dmf", doc = "[`Client::dmf`]: crate::Client::dmf")]
+#![cfg_attr(
+    not(feature = "dmf"),
+    doc = "[`Client::dmf`]: https://docs.rs/d365fo-odata/latest/d365fo_odata/struct.Client.html#method.dmf"
+)]
+#![cfg_attr(feature = "dmf", doc = "[`dmf`]: crate::dmf")]
+#![cfg_attr(
+    not(feature = "dmf"),
+    doc = "[`dmf`]: https://docs.rs/d365fo-odata/latest/d365fo_odata/dmf/index.html"
+)]
+#![cfg_attr(feature = "dmf", doc = "[`Error::Dmf`]: crate::Error::Dmf")]
+#![cfg_attr(
+    not(feature = "dmf"),
+    doc = "[`Error::Dmf`]: https://docs.rs/d365fo-odata/latest/d365fo_odata/enum.Error.html#variant.Dmf"
+)]
+#![cfg_attr(
+    feature = "recurring",
+    doc = "[`Client::recurring_job`]: crate::Client::recurring_job"
+)]
+#![cfg_attr(
+    not(feature = "recurring"),
+    doc = "[`Client::recurring_job`]: https://docs.rs/d365fo-odata/latest/d365fo_odata/struct.Client.html#method.recurring_job"
+)]
+#![cfg_attr(feature = "recurring", doc = "[`recurring`]: crate::recurring")]
+#![cfg_attr(
+    not(feature = "recurring"),
+    doc = "[`recurring`]: https://docs.rs/d365fo-odata/latest/d365fo_odata/recurring/index.html"
+)]
+#![cfg_attr(
+    feature = "business_events",
+    doc = "[`business_events`]: crate::business_events"
+)]
+#![cfg_attr(
+    not(feature = "business_events"),
+    doc = "[`business_events`]: https://docs.rs/d365fo-odata/latest/d365fo_odata/business_events/index.html"
+)]
+#![cfg_attr(
+    feature = "business_events",
+    doc = "[`business_events::parse_events`]: crate::business_events::parse_events"
+)]
+#![cfg_attr(
+    not(feature = "business_events"),
+    doc = "[`business_events::parse_events`]: https://docs.rs/d365fo-odata/latest/d365fo_odata/business_events/fn.parse_events.html"
+)]
+#![cfg_attr(
+    feature = "client-certificate",
+    doc = "[`Auth::client_certificate`]: crate::Auth::client_certificate"
+)]
+#![cfg_attr(
+    not(feature = "client-certificate"),
+    doc = "[`Auth::client_certificate`]: https://docs.rs/d365fo-odata/latest/d365fo_odata/auth/enum.Auth.html#method.client_certificate"
+)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 // Public modules: one per area a user works in.

@@ -47,9 +47,13 @@ mod related;
 pub mod retry;
 mod service_error;
 mod transport;
+mod wire;
 
 pub use auth::{Auth, Secret};
-pub use batch::{Batch, BatchError, BatchResults, ChangeSet, ChunkProgress, OperationStatus, Slot};
+pub use batch::{
+    Batch, BatchError, BatchRequest, BatchResults, ChangeSet, ChangeSetRequest, ChunkProgress,
+    OperationStatus, Slot,
+};
 pub use client::{
     Client, ClientBuilder, DEFAULT_MAX_PAGE_SIZE, DEFAULT_MAX_RESPONSE_SIZE, DEFAULT_TIMEOUT,
     MAX_REDIRECTS,
@@ -58,7 +62,7 @@ pub use crud::{CreateRequest, DeleteRequest, ETag, EntityRef, GetRequest, Update
 pub use entity::{Entity, EntityKey};
 pub use error::{Error, Result};
 pub use limits::RateLimit;
-pub use operation::{ActionRequest, FunctionRequest};
+pub use operation::{ActionRequest, FunctionRequest, OperationResult};
 pub use paging::{Page, Pages, Rows};
 pub use poll::PollPolicy;
 pub use query::{

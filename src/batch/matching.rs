@@ -214,7 +214,7 @@ fn cause_of(
     batch_url: &str,
 ) -> Box<ServiceError> {
     let (method, url) = match culprit {
-        Some(s) => (ops[s].method.as_str().to_owned(), ops[s].url.to_string()),
+        Some(s) => (ops[s].method().as_str().to_owned(), ops[s].url.to_string()),
         None => ("POST".to_owned(), batch_url.to_owned()),
     };
     let activity_id = crate::service_error::ACTIVITY_ID_HEADERS
@@ -460,24 +460,12 @@ fn change_set_single(
 mod tests {
     use bytes::Bytes;
     use reqwest::Method;
-    use url::Url;
 
     use super::super::parse::parse_batch;
     use super::*;
 
     fn op(slot: usize, method: Method, target: &str) -> Operation {
-        let url = Url::parse("https://fno.example/data/")
-            .unwrap()
-            .join(target)
-            .unwrap();
-        Operation {
-            method,
-            target: target.to_owned(),
-            url,
-            headers: Vec::new(),
-            body: None,
-            content_id: (slot + 1).to_string(),
-        }
+        Operation::test(slot, method, target, None)
     }
 
     fn read(slot: usize) -> Operation {

@@ -1,5 +1,6 @@
 //! The [`Client`]: one configured connection to an OData service, cheap to clone into every task.
 
+mod send;
 mod service_root;
 
 use std::fmt;
@@ -12,7 +13,6 @@ use url::Url;
 use crate::auth::{Auth, Secret, TokenCache, TokenCredential, default_scope};
 use crate::error::{Error, Result};
 use crate::limits::{DEFAULT_CONCURRENCY_LIMIT, RateLimit};
-use crate::query::RawQuery;
 use crate::redact;
 use crate::retry::RetryPolicy;
 use crate::transport::{Authorizer, Limits, RedirectRules, Transport, redirect_policy};
@@ -108,12 +108,6 @@ impl Client {
         &self.inner.root
     }
 
-    /// An untyped query over the entity set named `entity_set` (as it appears in the URL, e.g.
-    /// `CustomersV3`). Options are raw OData text; rows decode into any `Deserialize` type.
-    pub fn query(&self, entity_set: impl Into<String>) -> RawQuery {
-        RawQuery::new(self.clone(), entity_set.into())
-    }
-
     /// Whether `url` may be requested by this client without TLS concerns: `https`, or plain
     /// `http` to a loopback host when [`ClientBuilder::allow_http_loopback`] was set.
     pub(crate) fn permits_scheme_of(&self, url: &Url) -> bool {
@@ -129,6 +123,17 @@ impl Client {
         &self.inner.transport
     }
 }
+
+// Every other `impl Client` lives in one file per task, declared here, after the block above,
+// so that `Client`'s documentation reads top-down: collections, one entity, operations, then
+// `$batch` (rustdoc lists the blocks in the order they are declared).
+mod query;
+
+mod crud;
+
+mod operations;
+
+mod batch;
 
 /// Configures a [`Client`]; made by [`Client::builder`].
 ///

@@ -60,3 +60,6 @@ pub use error::BatchError;
 pub use progress::{ChunkProgress, OperationStatus};
 pub use request::{BatchRequest, ChangeSetRequest};
 pub use results::{BatchResults, Slot};
+
+#[cfg(test)]
+mod tests;

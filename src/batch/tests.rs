@@ -64,7 +64,7 @@ fn inner_requests(body: &[u8]) -> Vec<Inner> {
             Inner {
                 line: lines.next().expect("a request line"),
                 headers: lines.collect(),
-                body: rest[..end].as_bytes().to_vec(),
+                body: rest.as_bytes()[..end].to_vec(),
             }
         })
         .collect()

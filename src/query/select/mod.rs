@@ -18,8 +18,8 @@
 //!   [`Field::required`] yields `T` and turns a `null` into a decode error naming the property,
 //!   for keys and other properties the caller knows are never null. A selected property that is
 //!   missing from a row (not `null`, absent) is a decode error too: it never becomes `None`.
-//! - a navigation handle in the selection adds `$expand`: [`One`] yields `Option<T>` (`None`: no
-//!   related entity), [`Many`] yields `Vec<T>`; [`Navigation::select`] expands with a `$select`
+//! - a navigation handle in the selection adds `$expand`: [`One`](crate::One) yields `Option<T>` (`None`: no
+//!   related entity), [`Many`](crate::Many) yields `Vec<T>`; [`Navigation::select`] expands with a `$select`
 //!   over the target and yields the target's projected rows.
 //! - [`Query::select_into`](crate::Query::select_into) decodes into the caller's own struct (a
 //!   [`Projection`]), whose serde field names must be exactly the selected properties: the query
@@ -169,8 +169,8 @@ pub struct Expanded<E, T, C, S> {
 impl<E, T, C> Navigation<E, T, C> {
     /// Expands this navigation with a `$select` over the target's fields, as an element of a
     /// selection: `.select((h::SALES_ORDER_NUMBER.required(), h::SALES_ORDER_LINES.select((l::ITEM_NUMBER,))))`.
-    /// The row holds the target's projected rows (`Option<row>` for [`One`], `Vec<row>` for
-    /// [`Many`]).
+    /// The row holds the target's projected rows (`Option<row>` for [`One`](crate::One), `Vec<row>` for
+    /// [`Many`](crate::Many)).
     pub fn select<S: SelectFields<T>>(self, fields: S) -> Expanded<E, T, C, S> {
         Expanded {
             navigation: self,

@@ -12,7 +12,7 @@ use url::Url;
 
 use crate::auth::{Auth, Secret, TokenCache, TokenCredential, default_scope};
 use crate::error::{Error, Result};
-use crate::limits::{DEFAULT_CONCURRENCY_LIMIT, RateLimit};
+use crate::limits::RateLimit;
 use crate::redact;
 use crate::retry::RetryPolicy;
 use crate::transport::{Authorizer, Limits, RedirectRules, Transport, redirect_policy};
@@ -83,31 +83,6 @@ impl fmt::Debug for Inner {
 }
 
 impl Client {
-    /// Starts configuring a client for the environment at `environment_url`
-    /// (e.g. `https://contoso.operations.dynamics.com`; a trailing `/data` is accepted).
-    pub fn builder(environment_url: impl Into<String>) -> ClientBuilder {
-        ClientBuilder {
-            environment_url: environment_url.into(),
-            auth: Auth::None,
-            allow_http_loopback: false,
-            timeout: DEFAULT_TIMEOUT,
-            connect_timeout: Duration::from_secs(30),
-            max_page_size: Some(DEFAULT_MAX_PAGE_SIZE),
-            user_agent: None,
-            default_headers: HeaderMap::new(),
-            retry: RetryPolicy::standard(),
-            concurrency_limit: Some(DEFAULT_CONCURRENCY_LIMIT),
-            rate_limit: None,
-            max_response_size: DEFAULT_MAX_RESPONSE_SIZE,
-            http_client: None,
-        }
-    }
-
-    /// The service root every request is resolved against, ending in `/data/`.
-    pub fn service_root(&self) -> &Url {
-        &self.inner.root
-    }
-
     /// Whether `url` may be requested by this client without TLS concerns: `https`, or plain
     /// `http` to a loopback host when [`ClientBuilder::allow_http_loopback`] was set.
     pub(crate) fn permits_scheme_of(&self, url: &Url) -> bool {
@@ -124,9 +99,11 @@ impl Client {
     }
 }
 
-// Every other `impl Client` lives in one file per task, declared here, after the block above,
-// so that `Client`'s documentation reads top-down: collections, one entity, operations, then
-// `$batch` (rustdoc lists the blocks in the order they are declared).
+// Every public `impl Client` lives in one file per task, declared in reading order so that
+// `Client`'s documentation reads top-down (rustdoc lists the blocks in the order the modules are
+// declared): building it, collections, one entity, operations, then `$batch`.
+mod start;
+
 mod query;
 
 mod crud;
@@ -289,9 +266,9 @@ impl ClientBuilder {
     }
 
     /// Most requests in flight at once, across every clone of the client (retries included);
-    /// further requests wait for a slot. Default: 52 ([`DEFAULT_CONCURRENCY_LIMIT`], F&O's
-    /// per-user concurrency limit); `None`: no limit. `Some(0)` is refused by
-    /// [`build`](Self::build).
+    /// further requests wait for a slot. Default: 52
+    /// ([`DEFAULT_CONCURRENCY_LIMIT`](crate::limits::DEFAULT_CONCURRENCY_LIMIT), F&O's per-user
+    /// concurrency limit); `None`: no limit. `Some(0)` is refused by [`build`](Self::build).
     pub fn concurrency_limit(mut self, limit: Option<usize>) -> Self {
         self.concurrency_limit = limit;
         self

@@ -12,6 +12,7 @@ use reqwest::StatusCode;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
 use crate::error::Error;
+use crate::wire::MULTIPART_MIXED;
 
 /// Deepest nesting accepted: a batch holding change sets (which hold requests).
 const MAX_DEPTH: usize = 2;
@@ -99,7 +100,7 @@ fn fail<T>(offset: usize, message: impl Into<String>) -> Parsed<T> {
 pub(crate) fn boundary_of(content_type: &str) -> Result<String, String> {
     let mut params = content_type.split(';');
     let media = params.next().unwrap_or("").trim();
-    if !media.eq_ignore_ascii_case("multipart/mixed") {
+    if !media.eq_ignore_ascii_case(MULTIPART_MIXED) {
         return Err(format!(
             "expected content type multipart/mixed, found {content_type:?}"
         ));
@@ -377,7 +378,7 @@ fn parse_part(body: &Bytes, raw: RawPart, depth: usize) -> Parsed<Part> {
             let response = parse_http_response(body, content, raw.end, content_id, raw.start)?;
             Ok(Part::Response(response))
         }
-        "multipart/mixed" if depth < MAX_DEPTH => {
+        MULTIPART_MIXED if depth < MAX_DEPTH => {
             let boundary = boundary_of(content_type).map_err(|m| failure(raw.start, m))?;
             let (inner_parts, end) = split_multipart(body, content, raw.end, &boundary)?;
             let mut responses = Vec::with_capacity(inner_parts.len());
@@ -395,7 +396,7 @@ fn parse_part(body: &Bytes, raw: RawPart, depth: usize) -> Parsed<Part> {
                 end,
             })
         }
-        "multipart/mixed" => fail(raw.start, "change sets cannot be nested"),
+        MULTIPART_MIXED => fail(raw.start, "change sets cannot be nested"),
         _ => fail(
             raw.start,
             format!(

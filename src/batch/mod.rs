@@ -10,6 +10,10 @@
 //! typed by the single call's result; [`Batch::send`] returns the [`BatchResults`], which give
 //! each slot's value or error.
 //!
+//! F&O's `cross-company=true` follows the same rule as for single calls: it is sent only when
+//! the builder asks for it (`client.get::<E>(&key).cross_company()`), never added on its own; a
+//! row of another company than the caller's default is not found by key without it.
+//!
 //! # Answer shapes the client reads
 //!
 //! - **Failed change set, F&O**: the outer response is 200; the change set comes back as a

@@ -5,13 +5,18 @@
 //! ```
 //!
 //! A change set is one transaction on the service: either every operation in it is applied or
-//! none is. The example
+//! none is. `Batch::add` and `ChangeSet::add` take the same builders as single calls
+//! (`client.create(..)`, `client.update(..).if_match(..)`, `client.delete(..)`), with their
+//! options: the company need not be the caller's default, so every request by key says
+//! `.cross_company()`, in the batch as it would alone. The example
 //!
 //! 1. creates a sales order header and three lines in one change set (one HTTP request), each line
 //!    carrying the order number explicitly, as Microsoft's F&O change-set samples do
 //!    (`ChangeSet::create_referencing` posts to a `$n` Content-ID reference instead, for services
 //!    that support it);
-//! 2. reads the order back with its lines expanded;
+//! 2. reads the order back with its lines expanded, and renames it in a change set guarded by
+//!    the ETag it was read with: `change_set.add(client.update(..).if_match(read_etag.as_ref()))`
+//!    carries exactly the request the single call would send;
 //! 3. sends a second change set whose line reuses a lot id that already exists: the service
 //!    refuses that line (F&O: `500` with an `AxODataWriteException`, in a nested change-set
 //!    answer holding only that line's part), so the header of the same change set is rolled
@@ -36,10 +41,10 @@
 use std::error::Error as StdError;
 
 use d365fo_odata::edm::Decimal;
-use d365fo_odata::{BatchError, Error};
+use d365fo_odata::{BatchError, Entity, Error};
 use d365fo_sandbox_bindings::{
     NewSalesOrderHeaderV2, NewSalesOrderLine, SalesOrderHeaderV2, SalesOrderHeaderV2Key,
-    SalesOrderLine, SalesOrderLineKey, sales_order_header_v2 as h,
+    SalesOrderHeaderV2Patch, SalesOrderLine, SalesOrderLineKey, sales_order_header_v2 as h,
 };
 
 mod common;
@@ -66,7 +71,7 @@ async fn main() -> Result<(), Box<dyn StdError>> {
     let mut lots = Vec::new();
     let mut batch = client.batch();
     let mut change_set = batch.change_set();
-    let header_slot = change_set.create::<SalesOrderHeaderV2>(&header);
+    let header_slot = change_set.add(client.create::<SalesOrderHeaderV2, _>(&header));
     let mut line_slots = Vec::new();
     for (i, (quantity, price)) in LINES.iter().enumerate() {
         let lot = format!("{number}-{}", i + 1);
@@ -78,7 +83,7 @@ async fn main() -> Result<(), Box<dyn StdError>> {
             line_description: Some(format!("Example line {}", i + 1)),
             ..NewSalesOrderLine::new(company.as_str(), lot.as_str())
         };
-        line_slots.push(change_set.create::<SalesOrderLine>(&line));
+        line_slots.push(change_set.add(client.create::<SalesOrderLine, _>(&line)));
         lots.push(lot);
     }
     println!(
@@ -115,6 +120,7 @@ async fn main() -> Result<(), Box<dyn StdError>> {
         .first()
         .await?
         .ok_or_else(|| format!("order {number} was not found after its change set succeeded"))?;
+    let read_etag = order.etag().cloned();
     let lines = order.sales_order_lines.unwrap_or_default();
     println!(
         "read back {} for customer {} with {} lines:",
@@ -138,19 +144,38 @@ async fn main() -> Result<(), Box<dyn StdError>> {
         return Err(format!("expected {} lines, read {}", LINES.len(), lines.len()).into());
     }
 
+    // The same update builder as a single call, guarded by the ETag the order was read with.
+    let key = SalesOrderHeaderV2Key::new(company.as_str(), number.as_str());
+    let rename = SalesOrderHeaderV2Patch {
+        sales_order_name: Some("Example batch order, renamed".to_owned()),
+        ..SalesOrderHeaderV2Patch::default()
+    };
+    let mut batch = client.batch();
+    let renamed = batch.change_set().add(
+        client
+            .update::<SalesOrderHeaderV2, _>(&key, &rename)
+            .if_match(read_etag.as_ref())
+            .cross_company(),
+    );
+    let mut results = batch.send().await?;
+    let new_etag = results.take(renamed)?;
+    println!(
+        "renamed {number} in a change set guarded by its ETag; new ETag {}",
+        new_etag.map_or_else(|| "(none)".to_owned(), |e| e.to_string())
+    );
+
     // 3. A change set that fails: the line's lot id exists already, so its header is not kept.
     let rejected_number = format!("{number}X");
     let mut batch = client.batch();
     let mut change_set = batch.change_set();
-    let rejected_header = change_set.create::<SalesOrderHeaderV2>(&NewSalesOrderHeaderV2::new(
-        company.as_str(),
-        rejected_number.as_str(),
+    let rejected_header = change_set.add(client.create::<SalesOrderHeaderV2, _>(
+        &NewSalesOrderHeaderV2::new(company.as_str(), rejected_number.as_str()),
     ));
-    let duplicate_line = change_set.create::<SalesOrderLine>(&NewSalesOrderLine {
+    let duplicate_line = change_set.add(client.create::<SalesOrderLine, _>(&NewSalesOrderLine {
         sales_order_number: Some(rejected_number.clone()),
         item_number: Some(item.clone()),
         ..NewSalesOrderLine::new(company.as_str(), lots[0].as_str())
-    });
+    }));
     println!("sending a change set whose line reuses lot id {}", lots[0]);
     let mut results = batch.send().await?;
     println!("  all succeeded: {}", results.all_succeeded());
@@ -176,6 +201,7 @@ async fn main() -> Result<(), Box<dyn StdError>> {
             company.as_str(),
             rejected_number.as_str(),
         ))
+        .cross_company()
         .await
     {
         Err(e) if e.is_not_found() => println!("  header {rejected_number} does not exist"),
@@ -188,17 +214,10 @@ async fn main() -> Result<(), Box<dyn StdError>> {
     let mut change_set = batch.change_set();
     let mut deletes = Vec::new();
     for lot in &lots {
-        deletes.push(
-            change_set
-                .delete::<SalesOrderLine>(&SalesOrderLineKey::new(company.as_str(), lot.as_str())),
-        );
+        let key = SalesOrderLineKey::new(company.as_str(), lot.as_str());
+        deletes.push(change_set.add(client.delete::<SalesOrderLine>(&key).cross_company()));
     }
-    deletes.push(
-        change_set.delete::<SalesOrderHeaderV2>(&SalesOrderHeaderV2Key::new(
-            company.as_str(),
-            number.as_str(),
-        )),
-    );
+    deletes.push(change_set.add(client.delete::<SalesOrderHeaderV2>(&key).cross_company()));
     let mut results = batch.send().await?;
     for slot in deletes {
         results.take(slot)?;

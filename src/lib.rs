@@ -186,6 +186,7 @@ mod related;
     )
 )]
 mod transport;
+mod wire;
 
 // Old module paths, kept so that code importing them goes on compiling; see `policy` and `Error`.
 // `crate::service_error` is used by `batch` and `transport`; remove it once they import
@@ -225,10 +226,13 @@ pub use related::Related;
 
 // One entity by key, actions and functions.
 pub use crud::{CreateRequest, DeleteRequest, ETag, EntityRef, GetRequest, UpdateRequest};
-pub use operation::{ActionRequest, FunctionRequest};
+pub use operation::{ActionRequest, FunctionRequest, OperationResult};
 
 // Many requests in one `$batch`.
-pub use batch::{Batch, BatchError, BatchResults, ChangeSet, ChunkProgress, OperationStatus, Slot};
+pub use batch::{
+    Batch, BatchError, BatchRequest, BatchResults, ChangeSet, ChangeSetRequest, ChunkProgress,
+    OperationStatus, Slot,
+};
 
 // How the client retries, limits itself and waits for jobs.
 pub use policy::{PollPolicy, RateLimit, RetryPolicy};

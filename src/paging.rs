@@ -27,7 +27,6 @@ use std::time::Instant;
 
 use futures::{Stream, TryStreamExt, stream};
 use reqwest::Method;
-use reqwest::header::{ACCEPT, HeaderName, HeaderValue};
 use serde::Deserialize;
 use serde::de::{self, DeserializeOwned, DeserializeSeed, Deserializer, IgnoredAny, MapAccess};
 use tracing::Instrument as _;
@@ -37,7 +36,7 @@ use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::query::ListOf;
 use crate::redact;
-use crate::transport;
+use crate::wire::{self, Answer, Prepared};
 
 /// How many links of one read are remembered to notice a repeat (see the module docs).
 pub(crate) const REMEMBERED_LINKS: usize = 100_000;
@@ -78,9 +77,6 @@ impl SeenLinks {
         true
     }
 }
-
-/// The `Prefer` request header (RFC 7240).
-const PREFER: HeaderName = HeaderName::from_static("prefer");
 
 /// One page of a collection response.
 #[derive(Debug, Clone, PartialEq)]
@@ -275,25 +271,6 @@ impl<T> Rows<T> {
     }
 }
 
-impl Client {
-    /// Continues a collection read from a saved `@odata.nextLink` (see [`Page::next_link`]),
-    /// for example after a restart. The link must lie under this client's service root.
-    ///
-    /// # Errors
-    /// The first item is [`Error::ForeignNextLink`] when the link leaves the service root, or
-    /// [`Error::Url`] when it does not parse.
-    pub fn resume_pages<T: DeserializeOwned + Send + 'static>(&self, next_link: &str) -> Pages<T> {
-        let root = self.service_root();
-        let first = resolve_next_link(root, root, next_link);
-        pages(
-            self.clone(),
-            "resumed collection".to_owned(),
-            first,
-            Serde::new(),
-        )
-    }
-}
-
 /// The pages of a collection starting at `first`, rows decoded by `decoder`.
 pub(crate) fn pages<D: RowDecoder>(
     client: Client,
@@ -340,6 +317,19 @@ pub(crate) fn pages<D: RowDecoder>(
     }
 }
 
+/// The request for one page of a collection read (the first, or a next link) at `path?query`
+/// under the service root: JSON with minimal metadata and the client's page size. A query's
+/// first page, inside a `$batch` too, is exactly this request.
+pub(crate) fn page_request(client: &Client, path: String, query: String, what: String) -> Prepared {
+    let request = Prepared::new(Method::GET, path, what)
+        .query(query)
+        .accept_json();
+    match client.inner().max_page_size {
+        Some(rows) => request.header(wire::PREFER, wire::prefer_max_page_size(rows)),
+        None => request,
+    }
+}
+
 /// Fetches and decodes one page; records status, rows and duration on `span`.
 async fn fetch_page<D: RowDecoder>(
     client: &Client,
@@ -349,29 +339,37 @@ async fn fetch_page<D: RowDecoder>(
     span: &tracing::Span,
 ) -> Result<Page<D::Row>> {
     let started = Instant::now();
-    let mut request = transport::Request::new(Method::GET, url.clone()).header(
-        ACCEPT,
-        HeaderValue::from_static("application/json;odata.metadata=minimal"),
+    let root = client.service_root();
+    // First pages come from a query under the root, next links were checked to stay there.
+    let path = url.path().strip_prefix(root.path()).unwrap_or_default();
+    let request = page_request(
+        client,
+        path.to_owned(),
+        url.query().unwrap_or_default().to_owned(),
+        format!("page of {entity_set}"),
     );
-    if let Some(rows) = client.inner().max_page_size
-        && let Ok(value) = HeaderValue::from_str(&format!("odata.maxpagesize={rows}"))
-    {
-        request = request.header(PREFER, value);
-    }
-    let response = client.transport().send(request).await?;
-    span.record("status", response.status.as_u16());
-    let mut json = serde_json::Deserializer::from_slice(&response.body);
+    let sent = client.execute(request).await?;
+    span.record("status", sent.response.status.as_u16());
+    let page = decode_page(decoder, &sent.answer(root))?;
+    span.record("rows", page.rows.len());
+    span.record("next", page.next_link.is_some());
+    span.record("duration_ms", started.elapsed().as_millis() as u64);
+    Ok(page)
+}
+
+/// Decodes one page of a collection response with `decoder` for the rows; a next link is
+/// resolved against the request URL and must stay under the service root. The single call
+/// and the `$batch` part of a query decode with this.
+pub(crate) fn decode_page<D: RowDecoder>(decoder: &D, answer: &Answer<'_>) -> Result<Page<D::Row>> {
+    let mut json = serde_json::Deserializer::from_slice(answer.body);
     let body = BodySeed(decoder)
         .deserialize(&mut json)
         .and_then(|body| json.end().map(|()| body))
-        .map_err(|e| Error::decode(format!("page of {entity_set}"), url.as_str(), &e))?;
+        .map_err(|e| Error::decode(answer.what, answer.url.as_str(), &e))?;
     let next_link = match body.next_link {
-        Some(link) => Some(resolve_next_link(client.service_root(), url, &link)?),
+        Some(link) => Some(resolve_next_link(answer.root, answer.url, &link)?),
         None => None,
     };
-    span.record("rows", body.value.len());
-    span.record("next", next_link.is_some());
-    span.record("duration_ms", started.elapsed().as_millis() as u64);
     Ok(Page {
         rows: body.value,
         next_link,

@@ -13,7 +13,9 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use d365fo_odata::edm::key_predicate;
 use d365fo_odata::profile::Fno;
-use d365fo_odata::{BatchError, ChunkProgress, Client, Entity, EntityKey, Error, OperationStatus};
+use d365fo_odata::{
+    BatchError, ChunkProgress, Client, ETag, Entity, EntityKey, Error, OperationStatus,
+};
 use d365fo_sandbox::{Fault, SHARED_TOKEN, Sandbox, TAG_HEADER, Wire};
 use serde::Deserialize;
 use serde_json::json;
@@ -502,6 +504,56 @@ async fn update_and_delete_in_a_change_set() {
 
     let mut batch = client.batch();
     let deleted = batch.change_set().delete::<SalesOrderHeaderV2>(&key);
+    let mut results = batch.send().await.unwrap();
+    results.take(deleted).unwrap();
+    assert!(!header_exists(&client, &number).await);
+}
+
+#[tokio::test]
+async fn single_call_builders_in_a_batch_keep_if_match_and_cross_company() {
+    let client = sandbox_client(None);
+    let number = unique();
+    let mut batch = client.batch();
+    let h = batch
+        .change_set()
+        .add(client.create::<SalesOrderHeaderV2, _>(&header(&number)));
+    let mut results = batch.send().await.unwrap();
+    let etag = ETag::new(results.etag(h).unwrap());
+    results.take(h).unwrap();
+
+    let key = SalesOrderKey(number.clone());
+    let update =
+        |name: &str| client.update::<SalesOrderHeaderV2, _>(&key, &json!({"SalesOrderName": name}));
+    let mut batch = client.batch();
+    let stale = batch
+        .change_set()
+        .add(update("x").if_match(&ETag::new("W/\"stale\"")));
+    let updated = batch.change_set().add(update("y").if_match(&etag));
+    // Another company's row: found by key only with cross-company=true, in a batch as alone.
+    let other = CustomerV3Key::new("usrt", "RT-000001");
+    let without = batch.add(client.get::<CustomerV3>(&other));
+    let with = batch.add(client.get::<CustomerV3>(&other).cross_company());
+    let page = batch.add(client.entity_set::<CustomerV3>().top(2).cross_company());
+    batch.continue_on_error();
+    let mut results = batch.send().await.unwrap();
+    let stale = results.take(stale).unwrap_err();
+    assert!(matches!(stale, Error::PreconditionFailed(_)), "{stale}");
+    let new_etag = results.take(updated).unwrap();
+    assert!(
+        new_etag.as_ref().is_some_and(|e| *e != etag),
+        "the update's slot yields the new ETag: {new_etag:?}"
+    );
+    let e = results.take(without).unwrap_err();
+    assert!(e.is_not_found(), "{e:?}");
+    assert_eq!(results.take(with).unwrap().data_area_id, "usrt");
+    assert_eq!(results.take(page).unwrap().rows.len(), 2);
+
+    let mut batch = client.batch();
+    let deleted = batch.change_set().add(
+        client
+            .delete::<SalesOrderHeaderV2>(&key)
+            .if_match(new_etag.as_ref()),
+    );
     let mut results = batch.send().await.unwrap();
     results.take(deleted).unwrap();
     assert!(!header_exists(&client, &number).await);

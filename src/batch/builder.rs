@@ -1,22 +1,23 @@
-//! [`Batch`] and [`ChangeSet`]: collecting reads and atomic groups of writes, each returning a
+//! [`Batch`] and [`ChangeSet`]: collecting the requests builders prepare, each returning a
 //! typed [`Slot`].
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use bytes::Bytes;
-use reqwest::Method;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::encode::Targets;
 use super::operation::{Operation, Unit};
 use super::progress::{ChunkProgress, Observer};
-use super::results::{Decode, Slot, decode_entity, decode_nothing, decode_page};
+use super::request::{BatchRequest, ChangeSetRequest, Lowered};
+use super::results::Slot;
 use crate::client::Client;
-use crate::entity::{Entity, EntityKey};
+use crate::crud::{CreateRequest, ETag};
+use crate::entity::Entity;
 use crate::error::{Error, Result};
-use crate::paging::Page;
+use crate::paging::{self, Page, Serde};
 use crate::query::{Query, RawQuery};
+use crate::wire::{Answer, Decode, Prepared, check_segment};
 
 /// Default cap on operations per `$batch` request: larger batches are sent as several requests.
 pub const DEFAULT_MAX_OPERATIONS: usize = 1000;
@@ -29,10 +30,13 @@ pub const DEFAULT_MAX_RETRIES: u32 = 3;
 
 /// Several operations sent together with OData `$batch`; made by [`Client::batch`].
 ///
-/// Reads ([`get`](Self::get), [`get_by_key`](Self::get_by_key)) stand alone; writes go into
-/// [`change_set`](Self::change_set)s, each applied atomically (all or nothing). Every operation
-/// returns a [`Slot`] typed by its result; after [`send`](Self::send), the
-/// [`BatchResults`](crate::BatchResults) give each slot's value or error.
+/// [`add`](Self::add) takes the same builders a single call is made from (a query, a get, a
+/// function; writes too, each its own atomic unit), and a [`change_set`](Self::change_set) takes
+/// writes applied atomically, all or nothing ([`ChangeSet::add`]): a batch carries exactly the
+/// request the single call would send (options such as `if_match` and `cross_company`
+/// included). Every operation returns a [`Slot`] typed by its result, the single call's result;
+/// after [`send`](Self::send), the [`BatchResults`](crate::BatchResults) give each slot's value
+/// or error.
 ///
 /// ```no_run
 /// # use serde::{Deserialize, Serialize};
@@ -53,11 +57,11 @@ pub const DEFAULT_MAX_RETRIES: u32 = 3;
 /// # }
 /// # async fn run(client: d365fo_odata::Client) -> d365fo_odata::Result<()> {
 /// let mut batch = client.batch();
-/// let recent = batch.get(client.entity_set::<SalesOrderHeaderV2>().top(10));
+/// let recent = batch.add(client.entity_set::<SalesOrderHeaderV2>().top(10));
 /// let mut order = batch.change_set();
-/// let header = order.create::<SalesOrderHeaderV2>(&serde_json::json!({
+/// let header = order.add(client.create::<SalesOrderHeaderV2, _>(&serde_json::json!({
 ///     "dataAreaId": "usmf", "SalesOrderNumber": "SO-1001", "OrderingCustomerAccountNumber": "US-001",
-/// }));
+/// })));
 /// // The line is posted to the header created just before, in the same change set (`$n`).
 /// let line = order.create_referencing::<SalesOrderLine, _>(header, "SalesOrderLines", &serde_json::json!({
 ///     "dataAreaId": "usmf", "InventoryLotId": "LOT-1001-1", "ItemNumber": "D0001",
@@ -85,12 +89,12 @@ pub struct Batch {
     pub(crate) invalid: Option<Error>,
 }
 
-impl Client {
-    /// A new, empty `$batch` for this client.
-    pub fn batch(&self) -> Batch {
+impl Batch {
+    /// A new, empty batch sent with `client`.
+    pub(crate) fn new(client: &Client) -> Self {
         static NEXT_ID: AtomicU64 = AtomicU64::new(1);
         Batch {
-            client: self.clone(),
+            client: client.clone(),
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             ops: Vec::new(),
             units: Vec::new(),
@@ -102,9 +106,7 @@ impl Client {
             invalid: None,
         }
     }
-}
 
-impl Batch {
     /// Caps the operations per `$batch` request (default [`DEFAULT_MAX_OPERATIONS`]; F&O accepts
     /// up to [`FNO_MAX_OPERATIONS`]). A larger batch is sent as several requests, one after the
     /// other, each ending between two units: a change set is never split, and one larger than the
@@ -175,29 +177,57 @@ impl Batch {
         self.ops.is_empty()
     }
 
-    /// Reads one page of a typed query (rows up to the server's page size; follow
-    /// [`Page::next_link`] outside the batch for more).
+    /// Adds `request`, a builder exactly as a single call takes it, as its own unit: a query
+    /// (its first page: rows up to the server's page size; follow [`Page::next_link`] outside
+    /// the batch for more), a get, a function, or a write applied on its own. The slot yields
+    /// what the single call yields (`Page<E>`, `E`, `Option<ETag>`, `()`, or an
+    /// [`OperationResult`](crate::OperationResult) for an operation).
+    ///
+    /// ```no_run
+    /// # use d365fo_odata::{Client, Entity, ETag, Result};
+    /// # async fn run<E: Entity>(client: Client, key: E::Key, etag: ETag) -> Result<()> {
+    /// let mut batch = client.batch();
+    /// let row = batch.add(client.get::<E>(&key).cross_company());
+    /// let first = batch.add(client.entity_set::<E>().top(5));
+    /// let mut results = batch.send().await?;
+    /// let row: E = results.take(row)?;
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// A builder made from another client (another service root) makes [`send`](Self::send)
+    /// fail with [`Error::Config`] before anything is sent.
+    pub fn add<R: BatchRequest>(&mut self, request: R) -> Slot<R::Output> {
+        let Lowered {
+            client,
+            prepared,
+            decode,
+        } = request.lower();
+        self.push_single(&client, prepared, decode)
+    }
+
+    /// Reads one page of a typed query; the same as [`add`](Self::add).
     pub fn get<E: Entity>(&mut self, query: Query<E>) -> Slot<Page<E>> {
-        let url = query.url();
-        self.read(url, decode_page::<E>)
+        self.add(query)
     }
 
-    /// Reads one page of an untyped query, decoding rows into `T`.
-    pub fn get_raw<T: DeserializeOwned>(&mut self, query: RawQuery) -> Slot<Page<T>> {
-        let url = query.url();
-        self.read(url, decode_page::<T>)
+    /// Reads one page of an untyped query, decoding rows into `T`: the query's own first-page
+    /// request, as [`RawQuery::pages`] sends it.
+    pub fn get_raw<T: DeserializeOwned + Send + 'static>(
+        &mut self,
+        query: RawQuery,
+    ) -> Slot<Page<T>> {
+        let (client, prepared) = query.prepare();
+        self.push_single(&client, prepared, |answer: &Answer<'_>| {
+            paging::decode_page(&Serde::<T>::new(), answer)
+        })
     }
 
-    /// Reads the entity of `E` with `key`. A key with `dataAreaId` adds F&O's
-    /// `cross-company=true`, so that a row of any company is found.
+    /// Reads the entity of `E` with `key`: the same as `add(client.get::<E>(key))`. A row of
+    /// another company than the caller's default needs `cross-company=true`:
+    /// `add(client.get::<E>(key).cross_company())`.
     pub fn get_by_key<E: Entity>(&mut self, key: &E::Key) -> Slot<E> {
-        let target = keyed_target::<E>(key);
-        let url = self
-            .client
-            .service_root()
-            .join(&target)
-            .map_err(|e| Error::url(&target, e));
-        self.read(url, decode_entity::<E>)
+        let request = self.client.get::<E>(key);
+        self.add(request)
     }
 
     /// Starts a change set: the writes added to it are applied all together or not at all.
@@ -207,83 +237,63 @@ impl Batch {
         ChangeSet { batch: self, unit }
     }
 
-    fn read<T>(&mut self, url: Result<url::Url>, decode: Decode<T>) -> Slot<T> {
-        let index = self.ops.len();
-        let target = url.and_then(|url| {
-            let root = self.client.service_root().as_str();
-            url.as_str()
-                .strip_prefix(root)
-                .map(str::to_owned)
-                .ok_or_else(|| {
-                    Error::config(format!(
-                        "{url} is not under this batch's service root {root} (a query of another client?)"
-                    ))
-                })
-        });
-        let mut headers = vec![
-            (
-                "Accept",
-                "application/json;odata.metadata=minimal".to_owned(),
-            ),
-            ("OData-Version", "4.0".to_owned()),
-        ];
-        if let Some(rows) = self.client.inner().max_page_size {
-            headers.push(("Prefer", format!("odata.maxpagesize={rows}")));
-        }
-        self.push(index, Method::GET, target, headers, None);
+    /// Adds a lone request as its own unit.
+    fn push_single<T>(
+        &mut self,
+        client: &Client,
+        prepared: Result<Prepared>,
+        decode: Decode<T>,
+    ) -> Slot<T> {
+        let index = self.push(client, prepared);
         self.units.push(Unit::Single(index));
         Slot::new(self.id, index, None, decode)
     }
 
-    /// Adds an operation at slot `index`; a failure to build it is kept for `send`.
-    fn push(
-        &mut self,
-        index: usize,
-        method: Method,
-        target: Result<String>,
-        headers: Vec<(&'static str, String)>,
-        body: Option<Result<Bytes>>,
-    ) {
-        let root = self.client.service_root().clone();
-        let built = target.and_then(|target| {
-            let url = root.join(&target).map_err(|e| Error::url(&target, e))?;
-            let body = body.transpose()?;
-            Ok((target, url, body))
+    /// Adds an operation and returns its slot index; a failure to build it is kept for `send`.
+    fn push(&mut self, client: &Client, prepared: Result<Prepared>) -> usize {
+        let index = self.ops.len();
+        let root = self.client.service_root();
+        let built = prepared.and_then(|request| {
+            if client.service_root() != root {
+                return Err(Error::config(format!(
+                    "{} {} is for the service at {}, not this batch's {root} (a builder of \
+                     another client?)",
+                    request.method,
+                    request.target(),
+                    crate::redact::url(client.service_root()),
+                )));
+            }
+            let url = request.url(root)?;
+            Ok((request, url))
         });
-        let (target, url, body) = match built {
+        let (request, url) = match built {
             Ok(parts) => parts,
             Err(e) => {
                 self.invalid.get_or_insert(e);
-                (String::new(), root, None)
+                let what = "an operation that could not be built".to_owned();
+                (
+                    Prepared::new(reqwest::Method::GET, String::new(), what),
+                    root.clone(),
+                )
             }
         };
         self.ops.push(Operation {
-            method,
-            target,
+            request,
             url,
-            headers,
-            body,
             content_id: (index + 1).to_string(),
         });
+        index
     }
-}
-
-/// `EntitySet(key)`, with `?cross-company=true` when the key names a company.
-fn keyed_target<E: Entity>(key: &E::Key) -> String {
-    let mut target = E::ENTITY_SET.to_owned();
-    key.write_predicate(&mut target);
-    if target.contains("dataAreaId=") {
-        target.push_str("?cross-company=true");
-    }
-    target
 }
 
 /// Writes that the service applies atomically: all of them or none. Made by
 /// [`Batch::change_set`]; every write returns a [`Slot`].
 ///
-/// A write can target an entity created earlier in the same change set with
-/// [`create_referencing`](Self::create_referencing) (OData's `$n` Content-ID reference), e.g. a
-/// sales order line posted to the header created just before it.
+/// [`add`](Self::add) takes the write builders exactly as a single call takes them
+/// (`client.update(&key, &changes).if_match(row.etag())`, `client.create(&new)`,
+/// `client.delete(&key)`, an action). A write can target an entity created earlier in the same
+/// change set with [`create_referencing`](Self::create_referencing) (OData's `$n` Content-ID
+/// reference), e.g. a sales order line posted to the header created just before it.
 #[derive(Debug)]
 pub struct ChangeSet<'a> {
     batch: &'a mut Batch,
@@ -291,23 +301,48 @@ pub struct ChangeSet<'a> {
 }
 
 impl ChangeSet<'_> {
+    /// Adds `request`, a write builder exactly as the single call takes it: the change set
+    /// carries the very request that call would send. The slot yields what the single call
+    /// yields: the created entity, the new `Option<ETag>` of an update, `()` for a delete, an
+    /// [`OperationResult`](crate::OperationResult) for an action.
+    ///
+    /// ```no_run
+    /// # use d365fo_odata::{Client, Entity, Result};
+    /// # async fn run<E: Entity>(client: Client, key: E::Key) -> Result<()> {
+    /// let row = client.get::<E>(&key).await?;
+    /// let mut batch = client.batch();
+    /// let mut change_set = batch.change_set();
+    /// let updated = change_set.add(
+    ///     client
+    ///         .update::<E, _>(&key, &serde_json::json!({"OrganizationName": "Contoso"}))
+    ///         .if_match(row.etag()),
+    /// );
+    /// let mut results = batch.send().await?;
+    /// let new_etag = results.take(updated)?;
+    /// # Ok(()) }
+    /// ```
+    pub fn add<R: ChangeSetRequest>(&mut self, request: R) -> Slot<R::Output> {
+        let Lowered {
+            client,
+            prepared,
+            decode,
+        } = request.lower();
+        self.push(&client, prepared, decode)
+    }
+
     /// Creates an entity of `E` (POST to its entity set) from `body`, which holds only the
-    /// properties to set (F&O fills the others with defaults). The slot gives the created entity.
+    /// properties to set (F&O fills the others with defaults). The same as
+    /// `add(client.create::<E, _>(body))`; the slot gives the created entity.
     pub fn create<E: Entity>(&mut self, body: &impl Serialize) -> Slot<E> {
-        let target = Ok(E::ENTITY_SET.to_owned());
-        self.write(
-            Method::POST,
-            target,
-            None,
-            Some(json(body)),
-            decode_entity::<E>,
-        )
+        let request = self.batch.client.create::<E, _>(body);
+        self.add(request)
     }
 
     /// Creates an entity of `E` through the navigation property `navigation` of the entity
     /// `parent` created earlier in this change set: POST to `$n/<navigation>`, where `n` is the
     /// parent's Content-ID. The service links the new entity to its parent (e.g. fills a line's
-    /// order number from the header).
+    /// order number from the header). Headers and body are those of
+    /// `client.create::<E, _>(body)`; only the target differs.
     ///
     /// A `parent` from another change set or batch makes [`Batch::send`] fail with
     /// [`Error::Config`] before anything is sent.
@@ -317,72 +352,56 @@ impl ChangeSet<'_> {
         navigation: &str,
         body: &impl Serialize,
     ) -> Slot<E> {
-        let target = if parent.batch != self.batch.id || parent.change_set != Some(self.unit) {
-            Err(Error::config(format!(
-                "create_referencing: the parent (Content-ID {}) is not in this change set; \
-                 a Content-ID reference only works inside the change set that created the entity",
-                parent.content_id()
-            )))
-        } else if navigation.is_empty() || navigation.contains(['/', '?', '#', '%', '(', ')', ' '])
-        {
-            Err(Error::config(format!(
-                "{navigation:?} is not a navigation property name"
-            )))
-        } else {
-            Ok(format!("${}/{navigation}", parent.content_id()))
-        };
-        self.write(
-            Method::POST,
-            target,
-            None,
-            Some(json(body)),
-            decode_entity::<E>,
-        )
+        let (client, prepared) = self.batch.client.create::<E, _>(body).prepare();
+        let prepared = prepared.and_then(|mut request| {
+            if parent.batch != self.batch.id || parent.change_set != Some(self.unit) {
+                return Err(Error::config(format!(
+                    "create_referencing: the parent (Content-ID {}) is not in this change set; \
+                     a Content-ID reference only works inside the change set that created the \
+                     entity",
+                    parent.content_id()
+                )));
+            }
+            check_segment("navigation property", navigation)?;
+            request.path = format!("${}/{navigation}", parent.content_id());
+            Ok(request)
+        });
+        self.push(&client, prepared, CreateRequest::<E>::decode)
     }
 
     /// Updates the entity of `E` with `key` (PATCH) with `changes`, which holds only the
-    /// properties to change. A key with `dataAreaId` adds `cross-company=true`.
+    /// properties to change: the request of `client.update::<E, _>(key, changes)`, whose slot
+    /// yields nothing. Use [`add`](Self::add) with that builder for the new ETag, `if_match` or
+    /// `cross_company`.
     pub fn update<E: Entity>(&mut self, key: &E::Key, changes: &impl Serialize) -> Slot<()> {
-        let target = Ok(keyed_target::<E>(key));
-        self.write(
-            Method::PATCH,
-            target,
-            None,
-            Some(json(changes)),
-            decode_nothing,
-        )
+        let (client, prepared) = self.batch.client.update::<E, _>(key, changes).prepare();
+        self.push(&client, prepared, nothing)
     }
 
     /// As [`update`](Self::update), only if the entity's ETag is still `etag` (`If-Match`); a
-    /// stale ETag fails the change set with [`Error::PreconditionFailed`].
+    /// stale ETag fails the change set with [`Error::PreconditionFailed`]. The request of
+    /// `client.update::<E, _>(key, changes).if_match(&ETag::new(etag))`.
     pub fn update_if_match<E: Entity>(
         &mut self,
         key: &E::Key,
         etag: &str,
         changes: &impl Serialize,
     ) -> Slot<()> {
-        let target = Ok(keyed_target::<E>(key));
-        let etag = Some(etag.to_owned());
-        self.write(
-            Method::PATCH,
-            target,
-            etag,
-            Some(json(changes)),
-            decode_nothing,
-        )
+        let request = self.batch.client.update::<E, _>(key, changes);
+        let (client, prepared) = request.if_match(&ETag::new(etag)).prepare();
+        self.push(&client, prepared, nothing)
     }
 
-    /// Deletes the entity of `E` with `key`. A key with `dataAreaId` adds `cross-company=true`.
+    /// Deletes the entity of `E` with `key`: the same as `add(client.delete::<E>(key))`.
     pub fn delete<E: Entity>(&mut self, key: &E::Key) -> Slot<()> {
-        let target = Ok(keyed_target::<E>(key));
-        self.write(Method::DELETE, target, None, None, decode_nothing)
+        let request = self.batch.client.delete::<E>(key);
+        self.add(request)
     }
 
     /// As [`delete`](Self::delete), only if the entity's ETag is still `etag` (`If-Match`).
     pub fn delete_if_match<E: Entity>(&mut self, key: &E::Key, etag: &str) -> Slot<()> {
-        let target = Ok(keyed_target::<E>(key));
-        let etag = Some(etag.to_owned());
-        self.write(Method::DELETE, target, etag, None, decode_nothing)
+        let request = self.batch.client.delete::<E>(key);
+        self.add(request.if_match(&ETag::new(etag)))
     }
 
     /// Number of writes in this change set so far.
@@ -395,32 +414,13 @@ impl ChangeSet<'_> {
         self.len() == 0
     }
 
-    fn write<T>(
+    fn push<T>(
         &mut self,
-        method: Method,
-        target: Result<String>,
-        if_match: Option<String>,
-        body: Option<Result<Bytes>>,
+        client: &Client,
+        prepared: Result<Prepared>,
         decode: Decode<T>,
     ) -> Slot<T> {
-        let index = self.batch.ops.len();
-        let mut headers = vec![
-            (
-                "Accept",
-                "application/json;odata.metadata=minimal".to_owned(),
-            ),
-            ("OData-Version", "4.0".to_owned()),
-        ];
-        let mut target = target;
-        if let Some(etag) = if_match {
-            if etag.chars().any(char::is_control) {
-                target = Err(Error::config(format!(
-                    "ETag {etag:?} holds control characters"
-                )));
-            }
-            headers.push(("If-Match", etag));
-        }
-        self.batch.push(index, method, target, headers, body);
+        let index = self.batch.push(client, prepared);
         if let Unit::ChangeSet(slots) = &mut self.batch.units[self.unit] {
             slots.push(index);
         }
@@ -428,8 +428,7 @@ impl ChangeSet<'_> {
     }
 }
 
-fn json(body: &impl Serialize) -> Result<Bytes> {
-    serde_json::to_vec(body)
-        .map(Bytes::from)
-        .map_err(|e| Error::config(format!("cannot serialize a $batch request body: {e}")))
+/// The decoder of writes whose slot yields nothing.
+fn nothing(_: &Answer<'_>) -> Result<()> {
+    Ok(())
 }

@@ -12,6 +12,7 @@ use std::hash::{BuildHasher, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::operation::{Operation, Unit};
+use crate::wire::ODATA_VERSION;
 
 /// The boundaries of one encoded batch.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,7 +81,7 @@ pub(crate) fn encode(
         256 + units
             .iter()
             .flat_map(|u| u.slots())
-            .map(|&s| 256 + ops[s].body.as_ref().map_or(0, |b| b.len()))
+            .map(|&s| 256 + ops[s].request.body.as_ref().map_or(0, |b| b.len()))
             .sum::<usize>(),
     );
     for (n, unit) in units.iter().enumerate() {
@@ -111,25 +112,33 @@ fn push_line(out: &mut Vec<u8>, line: &str) {
     out.extend_from_slice(b"\r\n");
 }
 
-/// One `application/http` part; ends with the CRLF that opens the next delimiter.
+/// One `application/http` part; ends with the CRLF that opens the next delimiter. The request
+/// line, headers and body are the operation's prepared request as its single call sends them
+/// (header names in lower case, as HTTP/1.1 clients write them), plus `OData-Version`, which a
+/// single call carries among the client's headers.
 fn write_request(out: &mut Vec<u8>, op: &Operation, targets: Targets) {
     push_line(out, "Content-Type: application/http");
     push_line(out, "Content-Transfer-Encoding: binary");
     push_line(out, &format!("Content-ID: {}", op.content_id));
     push_line(out, "");
+    let relative;
     let target = match targets {
         Targets::Absolute if !op.is_reference() => op.url.as_str(),
-        _ => op.target.as_str(),
+        _ => {
+            relative = op.request.target();
+            relative.as_str()
+        }
     };
-    push_line(out, &format!("{} {target} HTTP/1.1", op.method));
-    for (name, value) in &op.headers {
-        push_line(out, &format!("{name}: {value}"));
-    }
-    if op.body.is_some() {
-        push_line(out, "Content-Type: application/json");
+    push_line(out, &format!("{} {target} HTTP/1.1", op.request.method));
+    push_line(out, &format!("odata-version: {ODATA_VERSION}"));
+    for (name, value) in &op.request.headers {
+        out.extend_from_slice(name.as_str().as_bytes());
+        out.extend_from_slice(b": ");
+        out.extend_from_slice(value.as_bytes());
+        out.extend_from_slice(b"\r\n");
     }
     push_line(out, "");
-    if let Some(body) = &op.body {
+    if let Some(body) = &op.request.body {
         out.extend_from_slice(body);
     }
     out.extend_from_slice(b"\r\n");
@@ -139,26 +148,11 @@ fn write_request(out: &mut Vec<u8>, op: &Operation, targets: Targets) {
 mod tests {
     use bytes::Bytes;
     use reqwest::Method;
-    use url::Url;
 
     use super::*;
 
     fn op(slot: usize, method: Method, target: &str, body: Option<&'static str>) -> Operation {
-        let root = Url::parse("https://fno.example/data/").unwrap();
-        Operation {
-            method,
-            target: target.to_owned(),
-            url: root.join(target).unwrap(),
-            headers: vec![
-                (
-                    "Accept",
-                    "application/json;odata.metadata=minimal".to_owned(),
-                ),
-                ("OData-Version", "4.0".to_owned()),
-            ],
-            body: body.map(|b| Bytes::from_static(b.as_bytes())),
-            content_id: (slot + 1).to_string(),
-        }
+        Operation::test(slot, method, target, body)
     }
 
     #[test]
@@ -187,8 +181,8 @@ Content-Transfer-Encoding: binary\r\n\
 Content-ID: 1\r\n\
 \r\n\
 GET CustomerGroups?$top=1 HTTP/1.1\r\n\
-Accept: application/json;odata.metadata=minimal\r\n\
-OData-Version: 4.0\r\n\
+odata-version: 4.0\r\n\
+accept: application/json;odata.metadata=minimal\r\n\
 \r\n\
 \r\n\
 --batch_b1\r\n\
@@ -200,9 +194,9 @@ Content-Transfer-Encoding: binary\r\n\
 Content-ID: 2\r\n\
 \r\n\
 POST SalesOrderHeadersV2 HTTP/1.1\r\n\
-Accept: application/json;odata.metadata=minimal\r\n\
-OData-Version: 4.0\r\n\
-Content-Type: application/json\r\n\
+odata-version: 4.0\r\n\
+accept: application/json;odata.metadata=minimal\r\n\
+content-type: application/json\r\n\
 \r\n\
 {\"dataAreaId\":\"usmf\",\"SalesOrderNumber\":\"SO-1\"}\r\n\
 --changeset_b1_2\r\n\
@@ -211,9 +205,9 @@ Content-Transfer-Encoding: binary\r\n\
 Content-ID: 3\r\n\
 \r\n\
 POST $2/SalesOrderLines HTTP/1.1\r\n\
-Accept: application/json;odata.metadata=minimal\r\n\
-OData-Version: 4.0\r\n\
-Content-Type: application/json\r\n\
+odata-version: 4.0\r\n\
+accept: application/json;odata.metadata=minimal\r\n\
+content-type: application/json\r\n\
 \r\n\
 {\"InventoryLotId\":\"LOT-1\"}\r\n\
 --changeset_b1_2--\r\n\

@@ -1,9 +1,18 @@
 //! OData `$batch`: many reads and atomic change sets of writes in one HTTP request
 //! (OData v4 Part 1 §11.7, `multipart/mixed`), as F&O supports it.
 //!
-//! Start with [`Client::batch`](crate::Client::batch): add reads with [`Batch::get`] and writes
-//! to [`Batch::change_set`]s, each returning a typed [`Slot`]; [`Batch::send`] returns the
-//! [`BatchResults`], which give each slot's value or error.
+//! Start with [`Client::batch`](crate::Client::batch): [`Batch::add`] takes the builders of
+//! single calls (`client.entity_set::<E>().top(10)`, `client.get::<E>(&key)`, a function), and
+//! [`ChangeSet::add`] the writes of a [`Batch::change_set`]
+//! (`client.update(&key, &changes).if_match(row.etag())`, `client.create(&new)`, a delete, an
+//! action). Each builder lowers to the very request its single call sends, so the batch carries
+//! exactly that (`cross_company`, `If-Match`, `Prefer` included), and each returns a [`Slot`]
+//! typed by the single call's result; [`Batch::send`] returns the [`BatchResults`], which give
+//! each slot's value or error.
+//!
+//! F&O's `cross-company=true` follows the same rule as for single calls: it is sent only when
+//! the builder asks for it (`client.get::<E>(&key).cross_company()`), never added on its own; a
+//! row of another company than the caller's default is not found by key without it.
 //!
 //! # Answer shapes the client reads
 //!
@@ -26,7 +35,8 @@
 //! for the whole request, 503 with `Retry-After`, no connection). Use [`Batch::on_progress`] to
 //! learn which chunks committed even if the send is dropped.
 //!
-//! Inside, one file per step: `builder` collects the operations; `chunk` splits a large batch
+//! Inside, one file per step: `request` lowers the builders (sealed traits); `builder`
+//! collects the operations; `chunk` splits a large batch
 //! into requests of at most a configured number of operations without splitting a change set;
 //! `encode` writes the multipart body; `parse` reads the multipart response strictly; `matching`
 //! ties its parts to the operations (a failed change set answers with one part: the others were
@@ -42,6 +52,7 @@ mod matching;
 mod operation;
 mod parse;
 mod progress;
+mod request;
 mod results;
 mod retry;
 mod send;
@@ -51,4 +62,8 @@ pub use builder::{
 };
 pub use error::BatchError;
 pub use progress::{ChunkProgress, OperationStatus};
+pub use request::{BatchRequest, ChangeSetRequest};
 pub use results::{BatchResults, Slot};
+
+#[cfg(test)]
+mod tests;

@@ -5,23 +5,20 @@
 use std::fmt;
 use std::marker::PhantomData;
 
-use serde::Deserialize;
-use serde::de::DeserializeOwned;
+use url::Url;
 
 use super::error::BatchError;
 use super::operation::Operation;
 use super::parse::PartResponse;
 use super::progress::OperationStatus;
 use crate::error::{Error, Result};
-use crate::paging::Page;
 use crate::transport::status_error;
-
-/// Decodes a successful (2xx) part into a slot's value.
-pub(crate) type Decode<T> = fn(&PartResponse, &Operation) -> Result<T>;
+use crate::wire::Decode;
 
 /// The handle of one operation of a [`Batch`](crate::Batch), typed by what its response decodes
-/// to: `Slot<Page<CustomerV3>>` for a collection read, `Slot<SalesOrderHeaderV2>` for a create or
-/// a read by key, `Slot<()>` for an update or a delete.
+/// to, the value the single call yields: `Slot<Page<CustomerV3>>` for a query,
+/// `Slot<SalesOrderHeaderV2>` for a create or a get, `Slot<Option<ETag>>` for an update,
+/// `Slot<()>` for a delete.
 ///
 /// Slots are `Copy`; hand one to [`BatchResults::take`] (or [`get`](BatchResults::get)) after
 /// [`Batch::send`](crate::Batch::send) to get the value or that operation's error.
@@ -93,6 +90,8 @@ pub(crate) enum Outcome {
 #[derive(Debug)]
 pub struct BatchResults {
     pub(crate) batch: u64,
+    /// The service root, for next links in the answers.
+    pub(crate) root: Url,
     pub(crate) ops: Vec<Operation>,
     pub(crate) outcomes: Vec<Outcome>,
     pub(crate) carried_by: Vec<Option<usize>>,
@@ -126,9 +125,11 @@ impl BatchResults {
     pub fn get<T>(&self, slot: Slot<T>) -> Result<T> {
         let (op, outcome) = self.lookup(slot)?;
         match outcome {
-            Outcome::Answered(part) if part.status.is_success() => (slot.decode)(part, op),
+            Outcome::Answered(part) if part.status.is_success() => {
+                (slot.decode)(&op.answer(&self.root, part))
+            }
             Outcome::Answered(part) => Err(status_error(
-                &op.method,
+                op.method(),
                 &op.url,
                 part.status,
                 &part.headers,
@@ -218,44 +219,6 @@ impl BatchResults {
     }
 }
 
-/// Decodes one entity (a read by key, a create).
-pub(crate) fn decode_entity<E: DeserializeOwned>(part: &PartResponse, op: &Operation) -> Result<E> {
-    serde_json::from_slice(&part.body)
-        .map_err(|e| Error::decode(format!("result of {}", op.method), op.url.as_str(), &e))
-}
-
-/// Decodes nothing (an update or a delete: 204 or 200 with a body nobody asked for).
-pub(crate) fn decode_nothing(_: &PartResponse, _: &Operation) -> Result<()> {
-    Ok(())
-}
-
-#[derive(Deserialize)]
-struct CollectionBody<T> {
-    value: Vec<T>,
-    #[serde(rename = "@odata.nextLink", default)]
-    next_link: Option<String>,
-    #[serde(rename = "@odata.count", default)]
-    count: Option<u64>,
-}
-
-/// Decodes one page of a collection read; a next link is resolved against the read's URL.
-pub(crate) fn decode_page<T: DeserializeOwned>(
-    part: &PartResponse,
-    op: &Operation,
-) -> Result<Page<T>> {
-    let body: CollectionBody<T> = serde_json::from_slice(&part.body)
-        .map_err(|e| Error::decode("page in a $batch response", op.url.as_str(), &e))?;
-    let next_link = match body.next_link {
-        Some(link) => Some(op.url.join(&link).map_err(|e| Error::url(&link, e))?),
-        None => None,
-    };
-    Ok(Page {
-        rows: body.value,
-        next_link,
-        count: body.count,
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use bytes::Bytes;
@@ -264,17 +227,15 @@ mod tests {
     use url::Url;
 
     use super::*;
+    use crate::wire::Answer;
+
+    fn decode_nothing(_: &Answer<'_>) -> Result<()> {
+        Ok(())
+    }
 
     fn results(statuses: &[u16]) -> BatchResults {
         let ops = (0..statuses.len())
-            .map(|i| Operation {
-                method: Method::POST,
-                target: "SalesOrderLines".to_owned(),
-                url: Url::parse("https://fno.example/data/SalesOrderLines").unwrap(),
-                headers: Vec::new(),
-                body: None,
-                content_id: (i + 1).to_string(),
-            })
+            .map(|i| Operation::test(i, Method::POST, "SalesOrderLines", Some("{}")))
             .collect();
         let outcomes = statuses
             .iter()
@@ -290,6 +251,7 @@ mod tests {
             .collect();
         BatchResults {
             batch: 7,
+            root: Url::parse("https://fno.example/data/").unwrap(),
             ops,
             outcomes,
             carried_by: vec![Some(0); statuses.len()],

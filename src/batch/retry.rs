@@ -44,7 +44,6 @@ pub(crate) fn plan(sent: &[usize], outcomes: &[UnitOutcome]) -> Option<RetryPlan
 mod tests {
     use bytes::Bytes;
     use reqwest::Method;
-    use url::Url;
 
     use super::super::encode::{Boundaries, Targets, encode};
     use super::super::matching::match_parts;
@@ -53,15 +52,7 @@ mod tests {
     use super::*;
 
     fn read(slot: usize, target: &str) -> Operation {
-        let root = Url::parse("https://fno.example/data/").unwrap();
-        Operation {
-            method: Method::GET,
-            target: target.to_owned(),
-            url: root.join(target).unwrap(),
-            headers: Vec::new(),
-            body: None,
-            content_id: (slot + 1).to_string(),
-        }
+        Operation::test(slot, Method::GET, target, None)
     }
 
     /// Three reads; the service throttled the second one only, as F&O reports it: an inner
@@ -154,11 +145,12 @@ Content-Type: application/json\r\n\
     #[test]
     fn with_continue_on_error_a_change_set_missing_after_a_throttled_read_is_never_resent() {
         let mut ops = vec![read(0, "A")];
-        ops.push(Operation {
-            method: Method::POST,
-            body: Some(Bytes::from_static(b"{}")),
-            ..read(1, "SalesOrderHeadersV2")
-        });
+        ops.push(Operation::test(
+            1,
+            Method::POST,
+            "SalesOrderHeadersV2",
+            Some("{}"),
+        ));
         let units = [Unit::Single(0), Unit::ChangeSet(vec![1])];
         let sent: Vec<&Unit> = units.iter().collect();
         // The read was throttled; the change set has no part. The service went on after the
@@ -190,11 +182,7 @@ Content-Type: application/json\r\n\
     #[test]
     fn a_change_set_throttled_without_content_id_is_resent_whole() {
         let ops: Vec<Operation> = (0..2)
-            .map(|i| Operation {
-                method: Method::POST,
-                body: Some(Bytes::from_static(b"{}")),
-                ..read(i, "SalesOrderLines")
-            })
+            .map(|i| Operation::test(i, Method::POST, "SalesOrderLines", Some("{}")))
             .collect();
         let units = [Unit::ChangeSet(vec![0, 1])];
         let sent: Vec<&Unit> = units.iter().collect();

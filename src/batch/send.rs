@@ -3,7 +3,7 @@
 
 use bytes::Bytes;
 use reqwest::Method;
-use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderName, HeaderValue};
+use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderValue};
 use url::Url;
 
 use super::builder::Batch;
@@ -19,9 +19,7 @@ use super::retry::plan;
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::transport::Request;
-
-/// The `Prefer` request header (RFC 7240).
-const PREFER: HeaderName = HeaderName::from_static("prefer");
+use crate::wire::{MULTIPART_MIXED, PREFER, PREFER_CONTINUE_ON_ERROR};
 
 impl Batch {
     /// Sends the batch and returns every operation's outcome.
@@ -199,6 +197,7 @@ impl Batch {
         }
         Ok(BatchResults {
             batch: id,
+            root: client.service_root().clone(),
             ops,
             outcomes,
             carried_by,
@@ -248,20 +247,23 @@ impl Sender<'_> {
         let bodies = units
             .iter()
             .flat_map(|u| u.slots())
-            .filter_map(|&s| self.ops[s].body.as_deref());
+            .filter_map(|&s| self.ops[s].request.body.as_deref());
         let boundaries = Boundaries::random(bodies);
         let body = encode(self.ops, &units, &boundaries, self.targets);
         let content_type = HeaderValue::from_str(&boundaries.content_type())
             .map_err(|e| Error::config(format!("$batch content type: {e}")))?;
-        // A batch of reads can be sent twice; one with a change set only when the service
-        // proves it did not process it.
-        let writes = units.iter().any(|u| matches!(u, Unit::ChangeSet(_)));
+        // A batch of reads can be sent twice; one with a write (in a change set or on its own)
+        // only when the service proves it did not process it.
+        let writes = units
+            .iter()
+            .flat_map(|u| u.slots())
+            .any(|&s| self.ops[s].writes());
         let mut request = Request::new(Method::POST, self.url.clone())
-            .header(ACCEPT, HeaderValue::from_static("multipart/mixed"))
+            .header(ACCEPT, HeaderValue::from_static(MULTIPART_MIXED))
             .header(CONTENT_TYPE, content_type)
             .idempotent(!writes);
         if self.continue_on_error {
-            request = request.header(PREFER, HeaderValue::from_static("odata.continue-on-error"));
+            request = request.header(PREFER, HeaderValue::from_static(PREFER_CONTINUE_ON_ERROR));
         }
         request.body = Some(Bytes::from(body));
         let response = self.client.transport().send(request).await?;

@@ -1,5 +1,6 @@
 //! The [`Client`]: one configured connection to an OData service, cheap to clone into every task.
 
+mod send;
 mod service_root;
 
 use std::fmt;
@@ -11,8 +12,7 @@ use url::Url;
 
 use crate::auth::{Auth, Secret, TokenCache, TokenCredential, default_scope};
 use crate::error::{Error, Result};
-use crate::limits::{DEFAULT_CONCURRENCY_LIMIT, RateLimit};
-use crate::query::RawQuery;
+use crate::limits::RateLimit;
 use crate::redact;
 use crate::retry::RetryPolicy;
 use crate::transport::{Authorizer, Limits, RedirectRules, Transport, redirect_policy};
@@ -83,37 +83,6 @@ impl fmt::Debug for Inner {
 }
 
 impl Client {
-    /// Starts configuring a client for the environment at `environment_url`
-    /// (e.g. `https://contoso.operations.dynamics.com`; a trailing `/data` is accepted).
-    pub fn builder(environment_url: impl Into<String>) -> ClientBuilder {
-        ClientBuilder {
-            environment_url: environment_url.into(),
-            auth: Auth::None,
-            allow_http_loopback: false,
-            timeout: DEFAULT_TIMEOUT,
-            connect_timeout: Duration::from_secs(30),
-            max_page_size: Some(DEFAULT_MAX_PAGE_SIZE),
-            user_agent: None,
-            default_headers: HeaderMap::new(),
-            retry: RetryPolicy::standard(),
-            concurrency_limit: Some(DEFAULT_CONCURRENCY_LIMIT),
-            rate_limit: None,
-            max_response_size: DEFAULT_MAX_RESPONSE_SIZE,
-            http_client: None,
-        }
-    }
-
-    /// The service root every request is resolved against, ending in `/data/`.
-    pub fn service_root(&self) -> &Url {
-        &self.inner.root
-    }
-
-    /// An untyped query over the entity set named `entity_set` (as it appears in the URL, e.g.
-    /// `CustomersV3`). Options are raw OData text; rows decode into any `Deserialize` type.
-    pub fn query(&self, entity_set: impl Into<String>) -> RawQuery {
-        RawQuery::new(self.clone(), entity_set.into())
-    }
-
     /// Whether `url` may be requested by this client without TLS concerns: `https`, or plain
     /// `http` to a loopback host when [`ClientBuilder::allow_http_loopback`] was set.
     pub(crate) fn permits_scheme_of(&self, url: &Url) -> bool {
@@ -129,6 +98,19 @@ impl Client {
         &self.inner.transport
     }
 }
+
+// Every public `impl Client` lives in one file per task, declared in reading order so that
+// `Client`'s documentation reads top-down (rustdoc lists the blocks in the order the modules are
+// declared): building it, collections, one entity, operations, then `$batch`.
+mod start;
+
+mod query;
+
+mod crud;
+
+mod operations;
+
+mod batch;
 
 /// Configures a [`Client`]; made by [`Client::builder`].
 ///
@@ -284,9 +266,9 @@ impl ClientBuilder {
     }
 
     /// Most requests in flight at once, across every clone of the client (retries included);
-    /// further requests wait for a slot. Default: 52 ([`DEFAULT_CONCURRENCY_LIMIT`], F&O's
-    /// per-user concurrency limit); `None`: no limit. `Some(0)` is refused by
-    /// [`build`](Self::build).
+    /// further requests wait for a slot. Default: 52
+    /// ([`DEFAULT_CONCURRENCY_LIMIT`](crate::limits::DEFAULT_CONCURRENCY_LIMIT), F&O's per-user
+    /// concurrency limit); `None`: no limit. `Some(0)` is refused by [`build`](Self::build).
     pub fn concurrency_limit(mut self, limit: Option<usize>) -> Self {
         self.concurrency_limit = limit;
         self

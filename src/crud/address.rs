@@ -1,9 +1,9 @@
-//! [`EntityRef`]: the address of one entity (entity set, key, company scope), and the URLs of
-//! resources under the service root.
+//! [`EntityRef`]: the address of one entity (entity set, key, company scope).
 
 use std::fmt;
 use std::marker::PhantomData;
 
+use reqwest::Method;
 use serde::Serialize;
 use url::Url;
 
@@ -13,6 +13,7 @@ use super::update::UpdateRequest;
 use crate::client::Client;
 use crate::entity::{Entity, EntityKey};
 use crate::error::{Error, Result};
+use crate::wire::{Prepared, check_segment};
 
 /// One entity of `E`'s entity set, addressed by its key: `CustomersV3(dataAreaId='usmf',
 /// CustomerAccount='US-001')`. Made by [`Client::entity`].
@@ -60,23 +61,20 @@ impl<E> fmt::Debug for EntityRef<E> {
     }
 }
 
-impl Client {
-    /// The entity of `E`'s entity set with this key, to read, update or delete it, or to invoke
-    /// an operation bound to it.
-    pub fn entity<E: Entity>(&self, key: &E::Key) -> EntityRef<E> {
+impl<E: Entity> EntityRef<E> {
+    /// The entity of `E`'s entity set with `key`.
+    pub(crate) fn new(client: &Client, key: &E::Key) -> Self {
         let mut path = String::from(E::ENTITY_SET);
         key.write_predicate(&mut path);
         EntityRef {
-            client: self.clone(),
+            client: client.clone(),
             path,
             cross_company: false,
             unaddressable: None,
             entity: PhantomData,
         }
     }
-}
 
-impl<E: Entity> EntityRef<E> {
     /// A reference whose every request fails with [`Error::Config`] saying `why`.
     pub(crate) fn unaddressable(client: &Client, why: String) -> Self {
         EntityRef {
@@ -100,7 +98,8 @@ impl<E: Entity> EntityRef<E> {
     /// # Errors
     /// [`Error::Config`] when `E::ENTITY_SET` is not a single path segment.
     pub fn url(&self) -> Result<Url> {
-        self.url_with("")
+        self.prepare(Method::GET, "", String::new())?
+            .url(self.client.service_root())
     }
 
     /// Reads the entity.
@@ -133,8 +132,13 @@ impl<E: Entity> EntityRef<E> {
         self.cross_company
     }
 
-    /// The URL of `Set(key)` followed by `suffix` (an already encoded `/Namespace.Operation`).
-    pub(crate) fn url_with(&self, suffix: &str) -> Result<Url> {
+    /// `method Set(key)<suffix>` (`suffix` an already encoded `/Namespace.Operation`, or
+    /// empty), with `cross-company=true` when this reference carries it.
+    ///
+    /// # Errors
+    /// [`Error::Config`] when the reference addresses nothing or `E::ENTITY_SET` is not one
+    /// path segment.
+    pub(crate) fn prepare(&self, method: Method, suffix: &str, what: String) -> Result<Prepared> {
         if let Some(why) = &self.unaddressable {
             return Err(Error::config(why.clone()));
         }
@@ -142,44 +146,6 @@ impl<E: Entity> EntityRef<E> {
         let mut path = String::with_capacity(self.path.len() + suffix.len());
         path.push_str(&self.path);
         path.push_str(suffix);
-        resource_url(&self.client, &path, self.cross_company)
-    }
-}
-
-/// `path` (already percent-encoded) under the service root, with `cross-company=true` if asked.
-pub(crate) fn resource_url(client: &Client, path: &str, cross_company: bool) -> Result<Url> {
-    let text = format!("{}{path}", client.service_root());
-    let mut url = Url::parse(&text).map_err(|e| Error::url(&text, e))?;
-    if cross_company {
-        url.set_query(Some("cross-company=true"));
-    }
-    Ok(url)
-}
-
-/// Checks that `name` (an entity set or operation name) is one plain path segment.
-pub(crate) fn check_segment(kind: &str, name: &str) -> Result<()> {
-    if name.is_empty() || name.contains(['/', '?', '#', '%', '(', ')']) || name.trim() != name {
-        return Err(Error::config(format!(
-            "{name:?} is not an {kind} name (one path segment: no '/', '?', '#', '%', \
-             parentheses or surrounding spaces)"
-        )));
-    }
-    Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn segment_names_with_delimiters_are_refused() {
-        for bad in ["", "A/B", "A?x", "A#", "50%", " A", "F(x)"] {
-            assert!(check_segment("entity set", bad).is_err(), "{bad:?}");
-        }
-        check_segment(
-            "operation",
-            "Microsoft.Dynamics.DataEntities.ExportToPackage",
-        )
-        .unwrap();
+        Ok(Prepared::new(method, path, what).cross_company(self.cross_company))
     }
 }

@@ -11,17 +11,16 @@ use reqwest::header::{HeaderMap, HeaderName, LOCATION};
 use serde::Serialize;
 use url::Url;
 
-use super::address::{check_segment, resource_url};
-use super::wire::{accept_json, encode_json, with_json_body};
 use crate::client::Client;
 use crate::entity::Entity;
 use crate::error::{Error, Result};
-use crate::transport::Request;
+use crate::wire::{Answer, Prepared, check_segment, encode_json};
 
 /// The header OData services use for the created entity's id.
 const ODATA_ENTITY_ID: HeaderName = HeaderName::from_static("odata-entityid");
 
-/// Creates an entity (`POST Set`); made by [`Client::create`].
+/// Creates an entity (`POST Set`); made by [`Client::create`]. Await it, or hand it to
+/// [`ChangeSet::add`](crate::ChangeSet::add) to send exactly the same request inside a change set.
 ///
 /// The body is exactly what the write model serializes. Write models (generated, or written by
 /// hand) make every property an `Option` with `#[serde(skip_serializing_if = "Option::is_none")]`,
@@ -35,6 +34,17 @@ pub struct CreateRequest<E> {
     entity: PhantomData<fn() -> E>,
 }
 
+impl<E: Entity> CreateRequest<E> {
+    /// A create of `new` in `E`'s entity set, sent with `client`.
+    pub(crate) fn new<W: Serialize + ?Sized>(client: &Client, new: &W) -> Self {
+        CreateRequest {
+            client: client.clone(),
+            body: encode_json(&format!("new {}", E::TYPE_NAME), new),
+            entity: PhantomData,
+        }
+    }
+}
+
 impl<E> fmt::Debug for CreateRequest<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("CreateRequest")
@@ -43,26 +53,6 @@ impl<E> fmt::Debug for CreateRequest<E> {
                 &self.body.as_ref().map(|b| String::from_utf8_lossy(b)),
             )
             .finish_non_exhaustive()
-    }
-}
-
-impl Client {
-    /// Creates an entity in `E`'s entity set from `new`, a write model holding the fields to set.
-    ///
-    /// ```no_run
-    /// # use d365fo_odata::{Client, Entity, Result};
-    /// # #[derive(serde::Serialize)] struct NewCustomer { #[serde(rename = "CustomerAccount")] account: String }
-    /// # async fn run<Customer: Entity>(client: Client) -> Result<()> {
-    /// let new = NewCustomer { account: "US-0042".into() };
-    /// let created: Customer = client.create::<Customer, _>(&new).await?;
-    /// # Ok(()) }
-    /// ```
-    pub fn create<E: Entity, W: Serialize + ?Sized>(&self, new: &W) -> CreateRequest<E> {
-        CreateRequest {
-            client: self.clone(),
-            body: encode_json(&format!("new {}", E::TYPE_NAME), new),
-            entity: PhantomData,
-        }
     }
 }
 
@@ -80,34 +70,54 @@ impl<E: Entity> CreateRequest<E> {
     /// [`Error::Config`] when the write model cannot be serialized; [`Error::Decode`] when the
     /// response is not the entity; any other [`Error`] from sending.
     pub async fn send(self) -> Result<E> {
-        let body = self.body?;
-        check_segment("entity set", E::ENTITY_SET)?;
-        let url = resource_url(&self.client, E::ENTITY_SET, false)?;
-        let request = with_json_body(accept_json(Request::new(Method::POST, url.clone())), body);
-        let response = self.client.transport().send(request).await?;
-        let what = || format!("created entity {}", E::TYPE_NAME);
-        if !response.body.is_empty() {
-            return serde_json::from_slice(&response.body)
-                .map_err(|e| Error::decode(what(), url.as_str(), &e));
+        let (client, prepared) = self.prepare();
+        let sent = client.execute(prepared?).await?;
+        let answer = sent.answer(client.service_root());
+        if !answer.body.is_empty() {
+            return Self::decode(&answer);
         }
         let location =
-            created_location(&self.client, &url, &response.headers).ok_or_else(|| {
-                Error::Decode {
-                    what: what(),
-                    url: url.to_string(),
-                    line: 0,
-                    column: 0,
-                    message: format!(
-                        "HTTP {} without a body, and no Location or OData-EntityId header under \
+            created_location(&client, &sent.url, answer.headers).ok_or_else(|| Error::Decode {
+                what: answer.what.to_owned(),
+                url: sent.url.to_string(),
+                line: 0,
+                column: 0,
+                message: format!(
+                    "HTTP {} without a body, and no Location or OData-EntityId header under \
                      the service root to read the entity from",
-                        response.status.as_u16()
-                    ),
-                }
+                    answer.status.as_u16()
+                ),
             })?;
-        let request = accept_json(Request::new(Method::GET, location.clone()));
-        let response = self.client.transport().send(request).await?;
-        serde_json::from_slice(&response.body)
-            .map_err(|e| Error::decode(what(), location.as_str(), &e))
+        // Under the service root: `created_location` checked origin and path.
+        let path = location
+            .path()
+            .strip_prefix(client.service_root().path())
+            .unwrap_or_default();
+        let read = Prepared::new(Method::GET, path.to_owned(), answer.what.to_owned())
+            .query(location.query().unwrap_or_default().to_owned())
+            .accept_json();
+        client.call(read, Self::decode).await
+    }
+
+    /// The client and the one request this create sends, alone or in a `$batch`.
+    pub(crate) fn prepare(self) -> (Client, Result<Prepared>) {
+        let prepared = self.body.and_then(|body| {
+            check_segment("entity set", E::ENTITY_SET)?;
+            Ok(Prepared::new(
+                Method::POST,
+                E::ENTITY_SET.to_owned(),
+                format!("created entity {}", E::TYPE_NAME),
+            )
+            .accept_json()
+            .json_body(body))
+        });
+        (self.client, prepared)
+    }
+
+    /// Decodes the created entity from an answer with a body (`201 Created`).
+    pub(crate) fn decode(answer: &Answer<'_>) -> Result<E> {
+        serde_json::from_slice(answer.body)
+            .map_err(|e| Error::decode(answer.what, answer.url.as_str(), &e))
     }
 }
 

@@ -7,14 +7,13 @@ use reqwest::Method;
 
 use super::address::EntityRef;
 use super::etag::{ETag, Precondition};
-use super::wire::accept_json;
 use crate::client::Client;
 use crate::entity::Entity;
 use crate::error::Result;
-use crate::transport::Request;
+use crate::wire::{Answer, Prepared};
 
 /// Deletes an entity with `DELETE Set(key)`; made by [`Client::delete`] or
-/// [`EntityRef::delete`].
+/// [`EntityRef::delete`]. Await it, or hand it to [`ChangeSet::add`](crate::ChangeSet::add).
 ///
 /// Like [`UpdateRequest`](crate::UpdateRequest), it sends `If-Match` with the ETag given to
 /// [`if_match`](Self::if_match), so a row someone changed since it was read is not deleted
@@ -32,14 +31,6 @@ use crate::transport::Request;
 pub struct DeleteRequest<E> {
     entity: EntityRef<E>,
     precondition: Precondition,
-}
-
-impl Client {
-    /// Deletes the entity of `E`'s entity set with this key. Same as
-    /// `client.entity::<E>(key).delete()`.
-    pub fn delete<E: Entity>(&self, key: &E::Key) -> DeleteRequest<E> {
-        self.entity::<E>(key).delete()
-    }
 }
 
 impl<E: Entity> DeleteRequest<E> {
@@ -90,11 +81,25 @@ impl<E: Entity> DeleteRequest<E> {
     /// [`Error::MissingETag`](crate::Error::MissingETag) from [`Client::delete_row`] with a row
     /// that has no ETag; any other [`Error`](crate::Error) from sending.
     pub async fn send(self) -> Result<()> {
-        let url = self.entity.url()?;
-        let request = self
-            .precondition
-            .apply(accept_json(Request::new(Method::DELETE, url)))?;
-        self.entity.client().transport().send(request).await?;
+        let (client, prepared) = self.prepare();
+        client.call(prepared?, Self::decode).await
+    }
+
+    /// The client and the one request this delete sends, alone or in a `$batch`.
+    pub(crate) fn prepare(self) -> (Client, Result<Prepared>) {
+        let client = self.entity.client().clone();
+        let prepared = self
+            .entity
+            .prepare(Method::DELETE, "", format!("delete of {}", E::TYPE_NAME))
+            .and_then(|request| {
+                self.precondition
+                    .apply(request.accept_json(), client.service_root())
+            });
+        (client, prepared)
+    }
+
+    /// A delete yields nothing; any body of a successful answer is ignored.
+    pub(crate) fn decode(_: &Answer<'_>) -> Result<()> {
         Ok(())
     }
 }

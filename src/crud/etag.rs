@@ -2,11 +2,12 @@
 
 use std::fmt;
 
-use reqwest::header::{HeaderValue, IF_MATCH};
+use reqwest::header::{ETAG, HeaderMap, HeaderValue, IF_MATCH};
 use serde::{Deserialize, Serialize};
+use url::Url;
 
 use crate::error::{Error, Result};
-use crate::transport::Request;
+use crate::wire::Prepared;
 
 /// The version of one entity as the service reported it (`@odata.etag` of a row, or the `ETag`
 /// response header), e.g. `W/"2024-05-01T10:00:00.123Z"`.
@@ -111,18 +112,19 @@ impl Precondition {
         )
     }
 
-    /// Adds the `If-Match` header this precondition asks for.
+    /// Adds the `If-Match` header this precondition asks for to `request` (for the service at
+    /// `root`, named in the error).
     ///
     /// # Errors
     /// [`Error::MissingETag`] for a row without ETag; [`Error::Config`] for an ETag a header
     /// cannot carry.
-    pub(crate) fn apply(&self, request: Request) -> Result<Request> {
+    pub(crate) fn apply(&self, request: Prepared, root: &Url) -> Result<Prepared> {
         Ok(match self {
             Precondition::MissingRowETag { entity } => {
                 return Err(Error::MissingETag {
                     entity: (*entity).to_owned(),
                     method: request.method.to_string(),
-                    url: request.url.to_string(),
+                    url: format!("{root}{}", request.target()),
                 });
             }
             Precondition::None => request,
@@ -132,9 +134,29 @@ impl Precondition {
     }
 }
 
+/// The `ETag` response header, when the service sent a readable one.
+pub(crate) fn header_etag(headers: &HeaderMap) -> Option<ETag> {
+    let value = headers.get(ETAG)?.to_str().ok()?;
+    Some(ETag::new(value))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reads_etag_response_header_verbatim() {
+        let mut headers = HeaderMap::new();
+        assert_eq!(header_etag(&headers), None);
+        headers.insert(
+            ETAG,
+            HeaderValue::from_static(r#"W/"2024-01-01T00:00:00Z""#),
+        );
+        assert_eq!(
+            header_etag(&headers),
+            Some(ETag::new(r#"W/"2024-01-01T00:00:00Z""#))
+        );
+    }
 
     #[test]
     fn decodes_from_odata_etag_annotation_verbatim() {

@@ -6,15 +6,15 @@ use futures::future::BoxFuture;
 use reqwest::Method;
 
 use super::address::EntityRef;
-use super::wire::accept_json;
-use crate::client::Client;
 use crate::entity::Entity;
 use crate::error::{Error, Result};
-use crate::transport::Request;
+use crate::wire::{Answer, Prepared};
 
-/// Reads one entity by key (`GET Set(key)`); made by [`Client::get`] or [`EntityRef::get`].
+/// Reads one entity by key (`GET Set(key)`); made by [`Client::get`](crate::Client::get) or
+/// [`EntityRef::get`].
 ///
-/// Await it (or call [`send`](Self::send)) to get the entity.
+/// Await it (or call [`send`](Self::send)) to get the entity, or hand it to
+/// [`Batch::add`](crate::Batch::add) to read it inside a `$batch`.
 ///
 /// ```no_run
 /// # use d365fo_odata::{Client, Entity, Result};
@@ -30,15 +30,6 @@ pub struct GetRequest<E> {
     entity: EntityRef<E>,
 }
 
-impl Client {
-    /// Reads the entity of `E`'s entity set with this key.
-    ///
-    /// Same as `client.entity::<E>(key).get()`.
-    pub fn get<E: Entity>(&self, key: &E::Key) -> GetRequest<E> {
-        self.entity::<E>(key).get()
-    }
-}
-
 impl<E: Entity> GetRequest<E> {
     pub(crate) fn new(entity: EntityRef<E>) -> Self {
         GetRequest { entity }
@@ -51,6 +42,21 @@ impl<E: Entity> GetRequest<E> {
         self
     }
 
+    /// The client and the one request this read sends, alone or in a `$batch`.
+    pub(crate) fn prepare(self) -> (crate::Client, Result<Prepared>) {
+        let prepared = self
+            .entity
+            .prepare(Method::GET, "", format!("entity {}", E::TYPE_NAME))
+            .map(Prepared::accept_json);
+        (self.entity.client().clone(), prepared)
+    }
+
+    /// Decodes the entity from a successful answer.
+    pub(crate) fn decode(answer: &Answer<'_>) -> Result<E> {
+        serde_json::from_slice(answer.body)
+            .map_err(|e| Error::decode(answer.what, answer.url.as_str(), &e))
+    }
+
     /// Sends the request and decodes the entity.
     ///
     /// # Errors
@@ -58,11 +64,8 @@ impl<E: Entity> GetRequest<E> {
     /// read without [`cross_company`](Self::cross_company)); [`Error::Decode`] when the body is
     /// not JSON or does not match `E`; any other [`Error`] from sending.
     pub async fn send(self) -> Result<E> {
-        let url = self.entity.url()?;
-        let request = accept_json(Request::new(Method::GET, url.clone()));
-        let response = self.entity.client().transport().send(request).await?;
-        serde_json::from_slice(&response.body)
-            .map_err(|e| Error::decode(format!("entity {}", E::TYPE_NAME), url.as_str(), &e))
+        let (client, prepared) = self.prepare();
+        client.call(prepared?, Self::decode).await
     }
 }
 

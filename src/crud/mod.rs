@@ -14,16 +14,17 @@
 //! | [`Client::entity`](crate::Client::entity) | an [`EntityRef`] to do several of these, or invoke bound operations | |
 //!
 //! Each returns a request builder that runs when awaited (or with `send()`), so options read in
-//! order: `client.update(&key, &changes).if_match(row.etag()).cross_company().await`.
+//! order: `client.update(&key, &changes).if_match(row.etag()).cross_company().await`. Each
+//! lowers to one prepared request (`crate::wire::Prepared`) and a decoder for its answer, so
+//! the same builder handed to [`Batch::add`](crate::Batch::add) or
+//! [`ChangeSet::add`](crate::ChangeSet::add) sends exactly what the single call would.
 
 mod address;
 mod create;
 mod delete;
 mod etag;
 mod get;
-mod row;
 mod update;
-mod wire;
 mod write_errors;
 
 pub use address::EntityRef;
@@ -33,5 +34,4 @@ pub use etag::ETag;
 pub use get::GetRequest;
 pub use update::UpdateRequest;
 
-pub(crate) use address::{check_segment, resource_url};
-pub(crate) use wire::{accept_json, with_json_body};
+pub(crate) use etag::Precondition;

@@ -9,14 +9,15 @@ use reqwest::Method;
 use serde::{Deserialize, Serialize};
 
 use super::address::EntityRef;
-use super::etag::{ETag, Precondition};
-use super::wire::{accept_json, encode_json, header_etag, with_json_body};
+use super::etag::{ETag, Precondition, header_etag};
 use crate::client::Client;
 use crate::entity::Entity;
 use crate::error::Result;
-use crate::transport::Request;
+use crate::wire::{Answer, Prepared, encode_json};
 
 /// Updates an entity with `PATCH Set(key)`; made by [`Client::update`] or [`EntityRef::update`].
+/// Await it, or hand it to [`ChangeSet::add`](crate::ChangeSet::add) to send exactly the same
+/// request inside a `$batch` change set.
 ///
 /// Only the fields the changes serialize are sent; every other property keeps its value. Say
 /// which version the change applies to with [`if_match`](Self::if_match) and the ETag of the
@@ -55,18 +56,6 @@ impl<E> fmt::Debug for UpdateRequest<E> {
             )
             .field("precondition", &self.precondition)
             .finish()
-    }
-}
-
-impl Client {
-    /// Updates the entity of `E`'s entity set with this key, sending the fields `changes`
-    /// serializes. Same as `client.entity::<E>(key).update(changes)`.
-    pub fn update<E: Entity, W: Serialize + ?Sized>(
-        &self,
-        key: &E::Key,
-        changes: &W,
-    ) -> UpdateRequest<E> {
-        self.entity::<E>(key).update(changes)
     }
 }
 
@@ -131,16 +120,33 @@ impl<E: Entity> UpdateRequest<E> {
     /// [`Client::update_row`] with a row that has no ETag; any other [`Error`](crate::Error) from
     /// sending.
     pub async fn send(self) -> Result<Option<ETag>> {
-        let url = self.entity.url()?;
-        let body = self.body?;
-        let request = with_json_body(accept_json(Request::new(Method::PATCH, url)), body);
-        let request = self.precondition.apply(request)?;
-        let response = self.entity.client().transport().send(request).await?;
-        if let Some(etag) = header_etag(&response.headers) {
+        let (client, prepared) = self.prepare();
+        client.call(prepared?, Self::decode).await
+    }
+
+    /// The client and the one request this update sends, alone or in a `$batch`.
+    pub(crate) fn prepare(self) -> (Client, Result<Prepared>) {
+        let client = self.entity.client().clone();
+        let prepared = (|| {
+            let body = self.body?;
+            let request = self
+                .entity
+                .prepare(Method::PATCH, "", format!("update of {}", E::TYPE_NAME))?
+                .accept_json()
+                .json_body(body);
+            self.precondition.apply(request, client.service_root())
+        })();
+        (client, prepared)
+    }
+
+    /// The entity's new ETag from a successful answer: the `ETag` header, else `@odata.etag`
+    /// of a returned representation, else none.
+    pub(crate) fn decode(answer: &Answer<'_>) -> Result<Option<ETag>> {
+        if let Some(etag) = header_etag(answer.headers) {
             return Ok(Some(etag));
         }
         // The body is only a bonus here: an update that succeeded is not failed for it.
-        Ok(serde_json::from_slice::<Tagged>(&response.body)
+        Ok(serde_json::from_slice::<Tagged>(answer.body)
             .ok()
             .and_then(|t| t.etag))
     }

@@ -9,15 +9,19 @@ use serde::de::DeserializeOwned;
 use serde_json::value::RawValue;
 use url::Url;
 
+use super::result;
 use super::target::Target;
 use crate::client::Client;
 use crate::crud::EntityRef;
 use crate::entity::Entity;
 use crate::error::{Error, Result};
+use crate::wire::{Answer, Decode, Prepared};
 
 /// An action invocation: `POST` with the parameters as a JSON object; made by
 /// [`Client::action`] (unbound), [`Client::collection_action`] (bound to an entity set) or
-/// [`EntityRef::action`] (bound to one entity).
+/// [`EntityRef::action`] (bound to one entity). Send it alone, or hand it to
+/// [`ChangeSet::add`](crate::ChangeSet::add), whose slot yields an
+/// [`OperationResult`](crate::OperationResult).
 ///
 /// Add parameters with [`parameter`](Self::parameter) or a whole parameter struct with
 /// [`parameters`](Self::parameters), then read the result with the method for its shape:
@@ -44,40 +48,6 @@ pub struct ActionRequest {
     invalid: Option<String>,
 }
 
-impl Client {
-    /// An unbound action (an action import): `POST /ActionName`.
-    pub fn action(&self, name: &str) -> ActionRequest {
-        ActionRequest::new(Target::new(self, "action", String::new(), None, name))
-    }
-
-    /// An action bound to `E`'s entity set: `POST /Set/Namespace.Action`. `qualified_name`
-    /// includes the namespace, e.g. `Microsoft.Dynamics.DataEntities.ExportToPackage`.
-    pub fn collection_action<E: Entity>(&self, qualified_name: &str) -> ActionRequest {
-        let prefix = format!("{}/", E::ENTITY_SET);
-        ActionRequest::new(Target::new(
-            self,
-            "action",
-            prefix,
-            Some(E::ENTITY_SET),
-            qualified_name,
-        ))
-    }
-}
-
-impl Client {
-    /// An action bound to the entity set named `entity_set`, for sets without generated
-    /// bindings: `POST /Set/Namespace.Action`, like [`collection_action`](Self::collection_action).
-    pub fn entity_set_action(&self, entity_set: &str, qualified_name: &str) -> ActionRequest {
-        ActionRequest::new(Target::new(
-            self,
-            "action",
-            format!("{entity_set}/"),
-            Some(entity_set),
-            qualified_name,
-        ))
-    }
-}
-
 impl<E: Entity> EntityRef<E> {
     /// An action bound to this entity: `POST /Set(key)/Namespace.Action`. `qualified_name`
     /// includes the namespace, e.g. `Microsoft.Dynamics.DataEntities.ConfirmSalesOrder`.
@@ -98,7 +68,7 @@ impl<E: Entity> EntityRef<E> {
 }
 
 impl ActionRequest {
-    fn new(target: Target) -> Self {
+    pub(crate) fn new(target: Target) -> Self {
         ActionRequest {
             target,
             parameters: Vec::new(),
@@ -179,10 +149,7 @@ impl ActionRequest {
     /// [`Error::Config`] for a bad name or parameter; the service's refusal as its [`Error`]
     /// variant ([`Error::NotFound`], [`Error::Service`] with its message, ...).
     pub async fn send(self) -> Result<()> {
-        let body = self.body()?;
-        self.target
-            .send_ignoring_result(Method::POST, "", Some(body))
-            .await
+        self.call(|_: &Answer<'_>| Ok(())).await
     }
 
     /// Invokes the action and reads a primitive, enum or collection result from `{"value": …}`.
@@ -192,9 +159,7 @@ impl ActionRequest {
     /// As [`send`](Self::send), and [`Error::Decode`] (naming the action and URL) when the body
     /// is not JSON or its `value` does not read as `T`.
     pub async fn value<T: DeserializeOwned>(self) -> Result<T> {
-        let body = self.body()?;
-        self.target
-            .send_for_value(Method::POST, "", Some(body))
+        self.call(|a: &Answer<'_>| result::value(a.what, a.url, a.body))
             .await
     }
 
@@ -205,9 +170,7 @@ impl ActionRequest {
     /// # Errors
     /// As [`value`](Self::value).
     pub async fn value_or_nested<T: DeserializeOwned>(self) -> Result<T> {
-        let body = self.body()?;
-        self.target
-            .send_for_value_or_nested(Method::POST, "", Some(body))
+        self.call(|a: &Answer<'_>| result::value_or_nested(a.what, a.url, a.body))
             .await
     }
 
@@ -216,10 +179,21 @@ impl ActionRequest {
     /// # Errors
     /// As [`value`](Self::value).
     pub async fn object<T: DeserializeOwned>(self) -> Result<T> {
-        let body = self.body()?;
-        self.target
-            .send_for_object(Method::POST, "", Some(body))
+        self.call(|a: &Answer<'_>| result::object(a.what, a.url, a.body))
             .await
+    }
+
+    /// The client and the one request this action sends, alone or in a `$batch`.
+    pub(crate) fn prepare(&self) -> (Client, Result<Prepared>) {
+        let prepared = self
+            .body()
+            .and_then(|body| self.target.prepare(Method::POST, "", Some(body)));
+        (self.target.client().clone(), prepared)
+    }
+
+    async fn call<T>(self, decode: Decode<T>) -> Result<T> {
+        let (client, prepared) = self.prepare();
+        client.call(prepared?, decode).await
     }
 
     fn set(&mut self, name: String, value: Box<RawValue>) {

@@ -4,16 +4,19 @@ use reqwest::Method;
 use serde::de::DeserializeOwned;
 use url::Url;
 
+use super::result;
 use super::target::Target;
 use crate::client::Client;
 use crate::crud::EntityRef;
 use crate::edm::ODataLiteral;
 use crate::entity::Entity;
 use crate::error::{Error, Result};
+use crate::wire::{Answer, Decode, Prepared};
 
 /// A function invocation: `GET Name(p1=literal,p2=literal)`; made by [`Client::function`]
 /// (unbound), [`Client::collection_function`] (bound to an entity set) or
-/// [`EntityRef::function`] (bound to one entity).
+/// [`EntityRef::function`] (bound to one entity). Send it alone, or hand it to
+/// [`Batch::add`](crate::Batch::add), whose slot yields an [`OperationResult`](crate::OperationResult).
 ///
 /// Parameters are written as OData literals ([`ODataLiteral`]: strings quoted with `'` doubled,
 /// enums as `Namespace.Type'Member'` via [`EnumLiteral`](crate::edm::EnumLiteral), dates
@@ -39,26 +42,6 @@ pub struct FunctionRequest {
     invalid: Option<String>,
 }
 
-impl Client {
-    /// An unbound function (a function import): `GET /FunctionName(...)`.
-    pub fn function(&self, name: &str) -> FunctionRequest {
-        FunctionRequest::new(Target::new(self, "function", String::new(), None, name))
-    }
-
-    /// A function bound to `E`'s entity set: `GET /Set/Namespace.Function(...)`.
-    /// `qualified_name` includes the namespace.
-    pub fn collection_function<E: Entity>(&self, qualified_name: &str) -> FunctionRequest {
-        let prefix = format!("{}/", E::ENTITY_SET);
-        FunctionRequest::new(Target::new(
-            self,
-            "function",
-            prefix,
-            Some(E::ENTITY_SET),
-            qualified_name,
-        ))
-    }
-}
-
 impl<E: Entity> EntityRef<E> {
     /// A function bound to this entity: `GET /Set(key)/Namespace.Function(...)`.
     /// `qualified_name` includes the namespace. Carries `cross-company=true` when this reference
@@ -79,7 +62,7 @@ impl<E: Entity> EntityRef<E> {
 }
 
 impl FunctionRequest {
-    fn new(target: Target) -> Self {
+    pub(crate) fn new(target: Target) -> Self {
         FunctionRequest {
             target,
             parameters: Vec::new(),
@@ -130,9 +113,7 @@ impl FunctionRequest {
     /// [`Error::Decode`] (naming the function and URL) when the body is not JSON or its `value`
     /// does not read as `T`.
     pub async fn value<T: DeserializeOwned>(self) -> Result<T> {
-        let arguments = self.arguments()?;
-        self.target
-            .send_for_value(Method::GET, &arguments, None)
+        self.call(|a: &Answer<'_>| result::value(a.what, a.url, a.body))
             .await
     }
 
@@ -141,9 +122,7 @@ impl FunctionRequest {
     /// # Errors
     /// As [`value`](Self::value).
     pub async fn value_or_nested<T: DeserializeOwned>(self) -> Result<T> {
-        let arguments = self.arguments()?;
-        self.target
-            .send_for_value_or_nested(Method::GET, &arguments, None)
+        self.call(|a: &Answer<'_>| result::value_or_nested(a.what, a.url, a.body))
             .await
     }
 
@@ -152,10 +131,21 @@ impl FunctionRequest {
     /// # Errors
     /// As [`value`](Self::value).
     pub async fn object<T: DeserializeOwned>(self) -> Result<T> {
-        let arguments = self.arguments()?;
-        self.target
-            .send_for_object(Method::GET, &arguments, None)
+        self.call(|a: &Answer<'_>| result::object(a.what, a.url, a.body))
             .await
+    }
+
+    /// The client and the one request this function call sends, alone or in a `$batch`.
+    pub(crate) fn prepare(&self) -> (Client, Result<Prepared>) {
+        let prepared = self
+            .arguments()
+            .and_then(|arguments| self.target.prepare(Method::GET, &arguments, None));
+        (self.target.client().clone(), prepared)
+    }
+
+    async fn call<T>(self, decode: Decode<T>) -> Result<T> {
+        let (client, prepared) = self.prepare();
+        client.call(prepared?, decode).await
     }
 
     /// `(p1=literal,p2=literal)`, unencoded.

@@ -20,6 +20,10 @@
 //! | primitive, enum, or a collection of anything | `{"value": …}` | `value::<T>()` |
 //! | F&O data management (DMF) results | `{"value": …}` or `{"value": {"value": …}}` | `value_or_nested::<T>()` |
 //! | complex type or entity | the object itself | `object::<T>()` |
+//!
+//! Inside a `$batch` ([`Batch::add`](crate::Batch::add) for functions,
+//! [`ChangeSet::add`](crate::ChangeSet::add) for actions) the slot yields an
+//! [`OperationResult`], read with the same three methods.
 
 mod action;
 mod function;
@@ -28,3 +32,6 @@ mod target;
 
 pub use action::ActionRequest;
 pub use function::FunctionRequest;
+pub use result::OperationResult;
+
+pub(crate) use target::Target;

@@ -1,11 +1,74 @@
 //! Reading an operation's result in the shape its return type has.
 
+use bytes::Bytes;
 use serde::Deserialize;
 use serde::de::{DeserializeOwned, Error as _};
 use serde_json::value::RawValue;
 use url::Url;
 
 use crate::error::{Error, Result};
+use crate::wire::Answer;
+
+/// The successful answer of an action or function sent inside a `$batch`, to read in the shape
+/// the operation's return type has (the same readers as the single call's `value()`,
+/// `value_or_nested()` and `object()`).
+///
+/// ```no_run
+/// # async fn run(client: d365fo_odata::Client) -> d365fo_odata::Result<()> {
+/// let mut batch = client.batch();
+/// let count = batch.add(client.function("GetCustomerCount").parameter("dataAreaId", "usmf"));
+/// let mut results = batch.send().await?;
+/// let customers: i64 = results.take(count)?.value()?;
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+pub struct OperationResult {
+    what: String,
+    url: Url,
+    body: Bytes,
+}
+
+impl OperationResult {
+    /// Reads a primitive, enum or collection result from `{"value": …}`; no content reads as
+    /// `None` for an `Option<T>`.
+    ///
+    /// # Errors
+    /// [`Error::Decode`] naming the operation and URL when the body does not read as `T`.
+    pub fn value<T: DeserializeOwned>(&self) -> Result<T> {
+        value(&self.what, &self.url, &self.body)
+    }
+
+    /// Like [`value`](Self::value), also accepting the nested `{"value": {"value": …}}` of F&O's
+    /// data management actions.
+    ///
+    /// # Errors
+    /// As [`value`](Self::value).
+    pub fn value_or_nested<T: DeserializeOwned>(&self) -> Result<T> {
+        value_or_nested(&self.what, &self.url, &self.body)
+    }
+
+    /// Reads a complex-type or entity result, which is the body itself.
+    ///
+    /// # Errors
+    /// As [`value`](Self::value).
+    pub fn object<T: DeserializeOwned>(&self) -> Result<T> {
+        object(&self.what, &self.url, &self.body)
+    }
+
+    /// `true` when the service answered without content (an operation without a result).
+    pub fn is_empty(&self) -> bool {
+        is_empty(&self.body)
+    }
+}
+
+/// Keeps the answer for the caller to read in its shape.
+pub(crate) fn keep(answer: &Answer<'_>) -> Result<OperationResult> {
+    Ok(OperationResult {
+        what: answer.what.to_owned(),
+        url: answer.url.clone(),
+        body: Bytes::copy_from_slice(answer.body),
+    })
+}
 
 /// `{"value": …}`, the body of primitive, enum and collection results.
 #[derive(Deserialize)]

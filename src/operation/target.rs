@@ -1,14 +1,13 @@
-//! [`Target`]: what an operation is bound to, and sending the request that invokes it.
+//! [`Target`]: what an operation is bound to, and the one request that invokes it.
 
+use bytes::Bytes;
 use reqwest::Method;
 use url::Url;
 
-use super::result;
 use crate::client::Client;
-use crate::crud::{accept_json, with_json_body};
 use crate::edm::write_percent_encoded_path_segment;
 use crate::error::{Error, Result};
-use crate::transport::{Request, Response};
+use crate::wire::{Prepared, check_segment};
 
 /// An operation and what it is bound to.
 #[derive(Debug, Clone)]
@@ -57,9 +56,15 @@ impl Target {
         format!("{} {}", self.kind, self.name)
     }
 
-    /// The URL, with the operation segment `Name` followed by `arguments` (unencoded, e.g.
-    /// `(p='x')` for a function, empty for an action).
-    pub(crate) fn url(&self, arguments: &str) -> Result<Url> {
+    /// The request invoking the operation: `method` to the operation segment `Name` followed by
+    /// `arguments` (unencoded, e.g. `(p='x')` for a function, empty for an action), with a JSON
+    /// body when there is one.
+    pub(crate) fn prepare(
+        &self,
+        method: Method,
+        arguments: &str,
+        body: Option<Bytes>,
+    ) -> Result<Prepared> {
         if let Some(problem) = &self.invalid {
             return Err(Error::config(problem));
         }
@@ -68,75 +73,31 @@ impl Target {
         segment.push_str(arguments);
         let mut path = self.prefix.clone();
         write_percent_encoded_path_segment(&segment, &mut path);
-        crate::crud::resource_url(&self.client, &path, self.cross_company)
+        let request = Prepared::new(method, path, self.describe())
+            .cross_company(self.cross_company)
+            .accept_json();
+        Ok(match body {
+            Some(body) => request.json_body(body),
+            None => request,
+        })
     }
 
-    /// Sends `method` to the operation's URL, with a JSON body when there is one.
-    pub(crate) async fn send(
-        &self,
-        method: Method,
-        arguments: &str,
-        body: Option<bytes::Bytes>,
-    ) -> Result<(Url, Response)> {
-        let url = self.url(arguments)?;
-        let mut request = accept_json(Request::new(method, url.clone()));
-        if let Some(body) = body {
-            request = with_json_body(request, body);
-        }
-        let response = self.client.transport().send(request).await?;
-        Ok((url, response))
+    /// The URL of [`prepare`](Self::prepare).
+    pub(crate) fn url(&self, arguments: &str) -> Result<Url> {
+        self.prepare(Method::GET, arguments, None)?
+            .url(self.client.service_root())
     }
 
-    /// Sends and discards the result.
-    pub(crate) async fn send_ignoring_result(
-        &self,
-        method: Method,
-        arguments: &str,
-        body: Option<bytes::Bytes>,
-    ) -> Result<()> {
-        self.send(method, arguments, body).await.map(|_| ())
-    }
-
-    /// Sends and decodes `{"value": T}`.
-    pub(crate) async fn send_for_value<T: serde::de::DeserializeOwned>(
-        &self,
-        method: Method,
-        arguments: &str,
-        body: Option<bytes::Bytes>,
-    ) -> Result<T> {
-        let (url, response) = self.send(method, arguments, body).await?;
-        result::value(&self.describe(), &url, &response.body)
-    }
-
-    /// Sends and decodes `{"value": T}` or `{"value": {"value": T}}`.
-    pub(crate) async fn send_for_value_or_nested<T: serde::de::DeserializeOwned>(
-        &self,
-        method: Method,
-        arguments: &str,
-        body: Option<bytes::Bytes>,
-    ) -> Result<T> {
-        let (url, response) = self.send(method, arguments, body).await?;
-        result::value_or_nested(&self.describe(), &url, &response.body)
-    }
-
-    /// Sends and decodes the body as `T` itself.
-    pub(crate) async fn send_for_object<T: serde::de::DeserializeOwned>(
-        &self,
-        method: Method,
-        arguments: &str,
-        body: Option<bytes::Bytes>,
-    ) -> Result<T> {
-        let (url, response) = self.send(method, arguments, body).await?;
-        result::object(&self.describe(), &url, &response.body)
+    /// The client that sends the operation.
+    pub(crate) fn client(&self) -> &Client {
+        &self.client
     }
 }
 
 /// Why `name` is not usable as one path segment, if it is not.
 fn segment_problem(kind: &str, name: &str) -> Option<String> {
-    crate::crud::check_segment(kind, name)
-        .err()
-        .map(|e| match e {
-            Error::Config { message } => message,
-            other => other.to_string(),
-        })
+    check_segment(kind, name).err().map(|e| match e {
+        Error::Config { message } => message,
+        other => other.to_string(),
+    })
 }

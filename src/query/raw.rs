@@ -6,14 +6,17 @@ use url::Url;
 
 use super::encode::push_option;
 use crate::client::Client;
+use crate::edm::write_percent_encoded_path_segment;
 use crate::error::{Error, Result};
 use crate::paging::{self, Pages, RowDecoder, Rows, Serde};
+use crate::wire::{CROSS_COMPANY, Prepared, check_segment};
 
 /// A query over one entity set with options given as OData text.
 ///
 /// This is the escape hatch under the typed query builders: nothing checks that the properties
 /// exist or that the filter is well formed, but every value is percent-encoded correctly. Made
-/// by [`Client::query`].
+/// by [`Client::query`]. Stream it, or read its first page inside a `$batch` with
+/// [`Batch::get_raw`](crate::Batch::get_raw).
 ///
 /// ```no_run
 /// # use futures::TryStreamExt;
@@ -145,20 +148,23 @@ impl RawQuery {
     /// [`Error::Config`] when the entity set name is empty or not a single path segment, or
     /// when the typed query it came from holds a selection that cannot be sent.
     pub fn url(&self) -> Result<Url> {
+        self.prepare().1?.url(self.client.service_root())
+    }
+
+    /// The client and the request for the first page, alone (see [`pages`](Self::pages)) or
+    /// in a `$batch`.
+    pub(crate) fn prepare(&self) -> (Client, Result<Prepared>) {
+        (self.client.clone(), self.prepare_request())
+    }
+
+    fn prepare_request(&self) -> Result<Prepared> {
         if let Some(problem) = &self.invalid {
             return Err(Error::config(format!(
                 "query over {}: {problem}",
                 self.entity_set
             )));
         }
-        let set = self.entity_set.as_str();
-        if set.is_empty() || set.contains(['/', '?', '#', '%']) || set.trim() != set {
-            return Err(Error::config(format!(
-                "{set:?} is not an entity set name (one path segment, no '/', '?', '#', '%' or spaces)"
-            )));
-        }
-        let root = self.client.service_root();
-        let mut url = root.join(set).map_err(|e| Error::url(set, e))?;
+        check_segment("entity set", &self.entity_set)?;
         let mut query = String::new();
         if let Some(filter) = &self.filter {
             push_option(&mut query, "$filter", filter);
@@ -182,13 +188,20 @@ impl RawQuery {
             push_option(&mut query, "$count", "true");
         }
         if self.cross_company {
-            push_option(&mut query, "cross-company", "true");
+            let (name, value) = CROSS_COMPANY;
+            push_option(&mut query, name, value);
         }
         for (name, value) in &self.custom {
             push_option(&mut query, name, value);
         }
-        url.set_query((!query.is_empty()).then_some(query.as_str()));
-        Ok(url)
+        let mut path = String::new();
+        write_percent_encoded_path_segment(&self.entity_set, &mut path);
+        Ok(paging::page_request(
+            &self.client,
+            path,
+            query,
+            format!("page of {}", self.entity_set),
+        ))
     }
 
     /// The result pages, fetched one at a time as the stream is polled, following

@@ -14,8 +14,10 @@ use crate::client::Client;
 use crate::entity::Entity;
 use crate::error::Result;
 use crate::paging::{Pages, RowDecoder, Rows};
+use crate::wire::Prepared;
 
-/// A typed query over the entity set of `E`; made by [`Client::entity_set`].
+/// A typed query over the entity set of `E`; made by [`Client::entity_set`]. Stream it, or hand
+/// it to [`Batch::add`](crate::Batch::add) to read its first page inside a `$batch`.
 ///
 /// Filters and orderings must be built from `E`'s own field handles, so a condition on another
 /// entity's property does not compile. `S` is what the query selects and so what a row is:
@@ -46,22 +48,20 @@ impl<E, S> std::fmt::Debug for Query<E, S> {
     }
 }
 
-impl Client {
-    /// A typed query over the entity set of `E`.
-    pub fn entity_set<E: Entity>(&self) -> Query<E> {
-        Query {
-            raw: self.query(E::ENTITY_SET),
-            selection: Whole,
-            expanded: false,
+/// Decodes rows with a selection over `E`.
+pub(crate) struct SelectionDecoder<E, S> {
+    selection: S,
+    entity: PhantomData<fn() -> E>,
+}
+
+impl<E, S> SelectionDecoder<E, S> {
+    /// Rows decoded with `selection`.
+    pub(crate) fn new(selection: S) -> Self {
+        SelectionDecoder {
+            selection,
             entity: PhantomData,
         }
     }
-}
-
-/// Decodes rows with a selection over `E`.
-struct SelectionDecoder<E, S> {
-    selection: S,
-    entity: PhantomData<fn() -> E>,
 }
 
 impl<E: 'static, S: Selection<E>> RowDecoder for SelectionDecoder<E, S> {
@@ -73,6 +73,16 @@ impl<E: 'static, S: Selection<E>> RowDecoder for SelectionDecoder<E, S> {
 }
 
 impl<E: Entity> Query<E, Whole> {
+    /// The whole-entity query over `raw` (a query of `E`'s entity set).
+    pub(crate) fn new(raw: RawQuery) -> Self {
+        Query {
+            raw,
+            selection: Whole,
+            expanded: false,
+            entity: PhantomData,
+        }
+    }
+
     /// Selects properties (and expansions) of `E`, making the query a projection: each row holds
     /// the selected values only, in the order given.
     ///
@@ -208,10 +218,13 @@ impl<E: Entity, S: Selection<E>> Query<E, S> {
 
     /// The result pages, fetched as the stream is polled, following `@odata.nextLink`.
     pub fn pages(self) -> Pages<S::Row> {
-        self.raw.pages_with(SelectionDecoder {
-            selection: self.selection,
-            entity: PhantomData::<fn() -> E>,
-        })
+        self.raw
+            .pages_with(SelectionDecoder::<E, S>::new(self.selection))
+    }
+
+    /// The client and the request for the first page, alone or in a `$batch`.
+    pub(crate) fn prepare(&self) -> (Client, Result<Prepared>) {
+        self.raw.prepare()
     }
 
     /// The first row (`$top=1`); `None` when nothing matches.

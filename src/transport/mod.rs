@@ -324,6 +324,6 @@ impl From<Error> for Failure {
 }
 
 #[cfg(test)]
-mod test_server;
+pub(crate) mod test_server;
 #[cfg(test)]
 mod tests;

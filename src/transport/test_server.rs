@@ -119,6 +119,8 @@ pub(crate) enum Step {
 /// A request as the server read it.
 #[derive(Debug, Clone)]
 pub(crate) struct Received {
+    /// The request line and header lines exactly as read (CRLF-separated, no final blank line).
+    pub(crate) head: String,
     pub(crate) method: String,
     pub(crate) path: String,
     /// Header names in lower case.
@@ -353,6 +355,7 @@ async fn read_request(stream: &mut TcpStream, buffer: &mut Vec<u8>) -> Option<Re
     }
     let body = buffer.drain(..length).collect();
     Some(Received {
+        head,
         method,
         path,
         headers,

@@ -1,15 +1,60 @@
-//! Writes from a row that was read: the row gives the key and the ETag, and `If-Match` is sent by
-//! default.
+//! Reading and writing one entity: [`Client::entity`], [`get`](Client::get),
+//! [`create`](Client::create), [`update`](Client::update), [`delete`](Client::delete), and the
+//! writes from a row that was read ([`update_row`](Client::update_row),
+//! [`delete_row`](Client::delete_row)).
 
 use serde::Serialize;
 
-use super::delete::DeleteRequest;
-use super::etag::Precondition;
-use super::update::UpdateRequest;
-use crate::client::Client;
+use super::Client;
+use crate::crud::{
+    CreateRequest, DeleteRequest, EntityRef, GetRequest, Precondition, UpdateRequest,
+};
 use crate::entity::Entity;
 
 impl Client {
+    /// The entity of `E`'s entity set with this key, to read, update or delete it, or to invoke
+    /// an operation bound to it.
+    pub fn entity<E: Entity>(&self, key: &E::Key) -> EntityRef<E> {
+        EntityRef::new(self, key)
+    }
+
+    /// Reads the entity of `E`'s entity set with this key.
+    ///
+    /// Same as `client.entity::<E>(key).get()`.
+    pub fn get<E: Entity>(&self, key: &E::Key) -> GetRequest<E> {
+        self.entity::<E>(key).get()
+    }
+
+    /// Creates an entity in `E`'s entity set from `new`, a write model holding the fields to set.
+    ///
+    /// ```no_run
+    /// # use d365fo_odata::{Client, Entity, Result};
+    /// # #[derive(serde::Serialize)] struct NewCustomer { #[serde(rename = "CustomerAccount")] account: String }
+    /// # async fn run<Customer: Entity>(client: Client) -> Result<()> {
+    /// let new = NewCustomer { account: "US-0042".into() };
+    /// let created: Customer = client.create::<Customer, _>(&new).await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn create<E: Entity, W: Serialize + ?Sized>(&self, new: &W) -> CreateRequest<E> {
+        CreateRequest::new(self, new)
+    }
+
+    /// Updates the entity of `E`'s entity set with this key, sending the fields `changes`
+    /// serializes. Same as `client.entity::<E>(key).update(changes)`.
+    pub fn update<E: Entity, W: Serialize + ?Sized>(
+        &self,
+        key: &E::Key,
+        changes: &W,
+    ) -> UpdateRequest<E> {
+        self.entity::<E>(key).update(changes)
+    }
+
+    /// Deletes the entity of `E`'s entity set with this key. Same as
+    /// `client.entity::<E>(key).delete()`.
+    pub fn delete<E: Entity>(&self, key: &E::Key) -> DeleteRequest<E> {
+        self.entity::<E>(key).delete()
+    }
+
     /// Updates the entity `row` was read from, sending the fields `changes` serializes, with
     /// `If-Match` set to the row's ETag: when someone changed the entity since it was read, the
     /// service refuses with 412 ([`Error::PreconditionFailed`](crate::Error::PreconditionFailed))
@@ -49,10 +94,10 @@ impl Client {
             .with_precondition(Precondition::from_row::<E>(row.etag()))
     }
 
-    fn row_entity<E: Entity>(&self, row: &E) -> super::EntityRef<E> {
+    fn row_entity<E: Entity>(&self, row: &E) -> EntityRef<E> {
         match row.row_key() {
             Some(key) => self.entity::<E>(&key),
-            None => super::EntityRef::unaddressable(
+            None => EntityRef::unaddressable(
                 self,
                 format!(
                     "a row of {} does not tell its key (Entity::row_key returns None): write it \

@@ -1,0 +1,13 @@
+//! Sending many requests in one: [`Client::batch`].
+
+use super::Client;
+use crate::batch::Batch;
+
+impl Client {
+    /// A new, empty `$batch` for this client: add the same builders a single call takes
+    /// ([`Batch::add`], [`ChangeSet::add`](crate::ChangeSet::add)), then
+    /// [`send`](Batch::send) it.
+    pub fn batch(&self) -> Batch {
+        Batch::new(self)
+    }
+}

@@ -10,7 +10,7 @@
 //! (`d365fo_odata_codegen::diff`: which changes break bindings generated from the old one), then
 //! saves it as `metadata.xml` (with its SHA-256 in `metadata.xml.sha256`) and writes the bindings
 //! for the selection to `bindings.rs` in the output directory. Use the result with
-//! `include!("…/bindings.rs")` in a module of a crate that depends on `d365fo-odata` and `serde`,
+//! `include!("…/bindings.rs")` in a module of a crate that depends on `d365fo-odata`,
 //! or generate at build time from `metadata.xml` as `tests/bindings/build.rs` does.
 //!
 //! The previous document is the second argument; else `metadata.xml` of an earlier run in the

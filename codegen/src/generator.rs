@@ -11,8 +11,9 @@
 //! }
 //! ```
 //!
-//! and in the crate: `mod fno { include!(concat!(env!("OUT_DIR"), "/fno.rs")); }`. The crate
-//! needs `d365fo-odata` and `serde` as dependencies.
+//! and in the crate: `#[allow(dead_code)] mod fno { include!(concat!(env!("OUT_DIR"), "/fno.rs")); }`
+//! (every generated item is public API of the bindings; a program uses part of them). The crate
+//! needs `d365fo-odata` as its only dependency: generated code reaches `serde` through it.
 //!
 //! # What is generated
 //!
@@ -411,6 +412,10 @@ impl Generator {
                 ServiceProfile::Fno => "Dynamics 365 Finance & Operations",
                 ServiceProfile::Generic => "generic OData v4",
             }
+        );
+        h.push_str(
+            "// Every item is public API. Included into a private module, allow `dead_code` on it:\n\
+             // `#[allow(dead_code)] mod fno { include!(...); }` (a program uses part of the API).\n",
         );
         for w in warnings {
             let _ = writeln!(h, "// Note: {}", w.replace('\n', " "));

@@ -15,11 +15,13 @@ fn names<'a, T>(items: &'a [&'a T], name: impl Fn(&'a T) -> &'a str) -> Vec<&'a 
     items.iter().map(|t| name(t)).collect()
 }
 
+#[cfg_attr(
+    not(odata_corpus),
+    ignore = "needs the metadata corpus: set ODATA_METADATA_CORPUS to its directory"
+)]
 #[test]
 fn pulls_in_base_types_complex_types_and_enums_of_trippin_people() {
-    let Some(dir) = corpus("pulls_in_base_types_complex_types_and_enums_of_trippin_people") else {
-        return;
-    };
+    let dir = corpus();
     let doc = load(&dir, "odata-v4/trippin/davidmoten_trip-pin-metadata.xml");
     let closure = Selection::new()
         .entity_sets(["People"])
@@ -47,13 +49,13 @@ fn pulls_in_base_types_complex_types_and_enums_of_trippin_people() {
     assert_eq!(friends.target, NavigationTarget::Selected);
 }
 
+#[cfg_attr(
+    not(odata_corpus),
+    ignore = "needs the metadata corpus: set ODATA_METADATA_CORPUS to its directory"
+)]
 #[test]
 fn pulls_in_base_type_chain_and_complex_base_types_of_trippin_airports_and_flights() {
-    let Some(dir) =
-        corpus("pulls_in_base_type_chain_and_complex_base_types_of_trippin_airports_and_flights")
-    else {
-        return;
-    };
+    let dir = corpus();
     let doc = load(&dir, "odata-v4/trippin/odata.net_TripPin.csdl.xml");
     let closure = Selection::new()
         .entity_sets(["Airports"])
@@ -104,11 +106,13 @@ fn pulls_in_base_type_chain_and_complex_base_types_of_trippin_airports_and_fligh
     );
 }
 
+#[cfg_attr(
+    not(odata_corpus),
+    ignore = "needs the metadata corpus: set ODATA_METADATA_CORPUS to its directory"
+)]
 #[test]
 fn pulls_in_enums_used_by_fno_properties() {
-    let Some(dir) = corpus("pulls_in_enums_used_by_fno_properties") else {
-        return;
-    };
+    let dir = corpus();
     let doc = load(&dir, "fno/finance_accounting__temp_shortlist_trimmed.xml");
     let closure = Selection::new()
         .entity_sets(["CustomersV3"])

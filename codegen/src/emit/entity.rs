@@ -246,7 +246,11 @@ pub(crate) fn emit(ctx: &mut Ctx<'_, '_>, ty: &EntityType) -> TokenStream {
                 inits.extend(quote!(#field,));
             }
             parts.extend(quote!((#wire, &self.#field),));
-            from_row.extend(quote!(#field: self.#field.clone(),));
+            if ctx.is_copy(&prop.p.ty) {
+                from_row.extend(quote!(#field: self.#field,));
+            } else {
+                from_row.extend(quote!(#field: self.#field.clone(),));
+            }
         }
         let many = (key_props.len() > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
         let key_doc = doc(&format!(
@@ -340,7 +344,7 @@ pub(crate) fn emit(ctx: &mut Ctx<'_, '_>, ty: &EntityType) -> TokenStream {
             out.extend(new_model(ctx, &names.new, &names.ty, &set.name, &props));
         }
         if caps.updatable != Some(false) {
-            out.extend(patch_model(&names.patch, &names.ty, &set.name, &props));
+            out.extend(patch_model(&rt, &names.patch, &names.ty, &set.name, &props));
         }
     }
     out
@@ -403,6 +407,7 @@ fn extra_set(
     row: &super::plan::SetRowNames,
     handles: &[Handle<'_>],
 ) -> TokenStream {
+    let serde = ctx.serde();
     let inner = ident(&names.ty);
     let key = ident(&names.key);
     let name = ident(&row.ty);
@@ -427,9 +432,9 @@ fn extra_set(
             }
         }
 
-        impl<'de> ::serde::Deserialize<'de> for #name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                <#inner as ::serde::Deserialize<'de>>::deserialize(deserializer).map(Self)
+        impl<'de> #serde::Deserialize<'de> for #name {
+            fn deserialize<D: #serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                <#inner as #serde::Deserialize<'de>>::deserialize(deserializer).map(Self)
             }
         }
 
@@ -552,25 +557,26 @@ impl Reader {
             ..
         } = self;
         let expecting = format!("an object of entity type `{qualified}`");
+        let serde = super::serde_path(rt);
         quote! {
-            impl<'de> ::serde::Deserialize<'de> for #name {
-                fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            impl<'de> #serde::Deserialize<'de> for #name {
+                fn deserialize<D: #serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                     struct __Visitor;
 
-                    impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+                    impl<'de> #serde::de::Visitor<'de> for __Visitor {
                         type Value = #name;
 
                         fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                             f.write_str(#expecting)
                         }
 
-                        fn visit_map<A: ::serde::de::MapAccess<'de>>(self, mut map: A) -> Result<#name, A::Error> {
+                        fn visit_map<A: #serde::de::MapAccess<'de>>(self, mut map: A) -> Result<#name, A::Error> {
                             #locals
                             while let Some(key) = map.next_key::<#rt::codec::Key<'de>>()? {
                                 match key.as_str() {
                                     #arms
                                     _ => {
-                                        map.next_value::<::serde::de::IgnoredAny>()?;
+                                        map.next_value::<#serde::de::IgnoredAny>()?;
                                     }
                                 }
                             }
@@ -643,7 +649,7 @@ fn new_model(
          create are not fields, so setting one does not compile. Which fields an update may \
          change is decided independently: see the `Patch` model."
     );
-    let serialize = serialize_impl(&new_ident, &entries);
+    let serialize = serialize_impl(ctx.rt(), &new_ident, &entries);
     if required == 0 {
         let attrs = doc(&head);
         quote! {
@@ -680,7 +686,13 @@ fn new_model(
     }
 }
 
-fn patch_model(patch: &str, read: &str, set: &str, props: &[Prop<'_>]) -> TokenStream {
+fn patch_model(
+    rt: &TokenStream,
+    patch: &str,
+    read: &str,
+    set: &str,
+    props: &[Prop<'_>],
+) -> TokenStream {
     let patch_ident = ident(patch);
     let mut defs = TokenStream::new();
     let mut entries = TokenStream::new();
@@ -698,7 +710,7 @@ fn patch_model(patch: &str, read: &str, set: &str, props: &[Prop<'_>]) -> TokenS
          read-only, immutable, `AllowEdit=false`) are not fields, so changing one does not \
          compile; a property settable only on create is in the create model alone."
     ));
-    let serialize = serialize_impl(&patch_ident, &entries);
+    let serialize = serialize_impl(rt, &patch_ident, &entries);
     quote! {
         #attrs
         #[derive(Debug, Clone, PartialEq, Default)]
@@ -722,16 +734,21 @@ fn optional_entry(wire: &str, field: &proc_macro2::Ident) -> TokenStream {
 /// A write model's `Serialize`: a JSON object of its set fields. Written out rather than
 /// derived: serde's derive expands to several times the code per field (a length count, a
 /// skip call and a field call), which dominates the build time of large bindings.
-fn serialize_impl(name: &proc_macro2::Ident, entries: &TokenStream) -> TokenStream {
+fn serialize_impl(
+    rt: &TokenStream,
+    name: &proc_macro2::Ident,
+    entries: &TokenStream,
+) -> TokenStream {
+    let serde = super::serde_path(rt);
     let map = if entries.is_empty() {
         quote!(map)
     } else {
         quote!(mut map)
     };
     quote! {
-        impl ::serde::Serialize for #name {
-            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                use ::serde::ser::SerializeMap as _;
+        impl #serde::Serialize for #name {
+            fn serialize<S: #serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                use #serde::ser::SerializeMap as _;
                 let #map = serializer.serialize_map(None)?;
                 #entries
                 map.end()

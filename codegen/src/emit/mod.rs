@@ -162,6 +162,12 @@ impl Ctx<'_, '_> {
         &self.runtime
     }
 
+    /// The path generated code names `serde` by: the runtime's hidden re-export, so that a crate
+    /// using the bindings needs no `serde` dependency of its own.
+    pub(crate) fn serde(&self) -> TokenStream {
+        serde_path(&self.runtime)
+    }
+
     /// The Rust type of one item of `ty` (collections not unwrapped), or `None` when the type
     /// has no Rust form here (streams, geography, untyped, types outside the selection).
     pub(crate) fn item_type(&self, ty: &TypeRef, at: At) -> Option<TokenStream> {
@@ -240,6 +246,32 @@ impl Ctx<'_, '_> {
         !ty.collection && self.underlying(ty) == Some(Primitive::String)
     }
 
+    /// Whether the Rust type of `ty` is `Copy` (numbers, `bool`, dates, times, decimals, GUIDs,
+    /// directly or through a type definition): such values are copied, never `.clone()`d, so
+    /// generated code stays clean under clippy's `clone_on_copy`.
+    pub(crate) fn is_copy(&self, ty: &TypeRef) -> bool {
+        !ty.collection
+            && matches!(
+                self.underlying(ty),
+                Some(
+                    Primitive::Boolean
+                        | Primitive::Byte
+                        | Primitive::SByte
+                        | Primitive::Int16
+                        | Primitive::Int32
+                        | Primitive::Int64
+                        | Primitive::Single
+                        | Primitive::Double
+                        | Primitive::Decimal
+                        | Primitive::Date
+                        | Primitive::DateTimeOffset
+                        | Primitive::TimeOfDay
+                        | Primitive::Duration
+                        | Primitive::Guid
+                )
+            )
+    }
+
     fn underlying(&self, ty: &TypeRef) -> Option<Primitive> {
         if let Some(p) = ty.primitive() {
             return Some(p);
@@ -260,4 +292,9 @@ impl Ctx<'_, '_> {
                 Some(SchemaType::Enum(_) | SchemaType::TypeDefinition(_))
             )
     }
+}
+
+/// `serde` as re-exported by the runtime crate at `rt` (`::d365fo_odata::__private::serde`).
+pub(crate) fn serde_path(rt: &TokenStream) -> TokenStream {
+    quote!(#rt::__private::serde)
 }

@@ -13,6 +13,7 @@ use crate::csdl::{AnnotationsExt, ComplexType, EnumType, TypeDefinition, terms};
 /// `Namespace.Enum'Member'`.
 pub(crate) fn enumeration(ctx: &Ctx<'_, '_>, ty: &EnumType) -> TokenStream {
     let rt = ctx.rt();
+    let serde = ctx.serde();
     let Some(names) = ctx.plan.enums.get(&*ty.qualified_name) else {
         return TokenStream::new();
     };
@@ -94,15 +95,15 @@ pub(crate) fn enumeration(ctx: &Ctx<'_, '_>, ty: &EnumType) -> TokenStream {
             }
         }
 
-        impl ::serde::Serialize for #name {
-            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        impl #serde::Serialize for #name {
+            fn serialize<S: #serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                 serializer.serialize_str(self.as_str())
             }
         }
 
-        impl<'de> ::serde::Deserialize<'de> for #name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                let name = <String as ::serde::Deserialize>::deserialize(deserializer)?;
+        impl<'de> #serde::Deserialize<'de> for #name {
+            fn deserialize<D: #serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let name = <String as #serde::Deserialize>::deserialize(deserializer)?;
                 Ok(Self::from_name(&name))
             }
         }
@@ -137,15 +138,15 @@ pub(crate) fn enumeration(ctx: &Ctx<'_, '_>, ty: &EnumType) -> TokenStream {
                 }
             }
 
-            impl ::serde::Serialize for #flags {
-                fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            impl #serde::Serialize for #flags {
+                fn serialize<S: #serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                     serializer.serialize_str(&self.joined())
                 }
             }
 
-            impl<'de> ::serde::Deserialize<'de> for #flags {
-                fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                    let text = <String as ::serde::Deserialize>::deserialize(deserializer)?;
+            impl<'de> #serde::Deserialize<'de> for #flags {
+                fn deserialize<D: #serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                    let text = <String as #serde::Deserialize>::deserialize(deserializer)?;
                     Ok(Self(
                         text.split(',')
                             .map(str::trim)
@@ -245,9 +246,13 @@ pub(crate) fn complex(ctx: &mut Ctx<'_, '_>, ty: &ComplexType) -> TokenStream {
             .unwrap_or_default()
     ));
     let default = all_optional.then(|| quote!(Default,));
+    let serde = ctx.serde();
+    // The derives name serde by this path, not by a `serde` crate of the user's.
+    let serde_crate = serde.to_string().replace(' ', "");
     quote! {
         #type_doc
-        #[derive(Debug, Clone, PartialEq, #default ::serde::Serialize, ::serde::Deserialize)]
+        #[derive(Debug, Clone, PartialEq, #default #serde::Serialize, #serde::Deserialize)]
+        #[serde(crate = #serde_crate)]
         pub struct #name_ident {
             #defs
         }

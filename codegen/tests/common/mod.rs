@@ -6,14 +6,18 @@ use std::path::PathBuf;
 
 use d365fo_odata_codegen::csdl::Document;
 
-/// The corpus folder, or `None` (after saying so on stderr) when the variable is unset.
-pub fn corpus(test: &str) -> Option<PathBuf> {
+/// The corpus folder named by `ODATA_METADATA_CORPUS`.
+///
+/// Tests calling this carry `#[cfg_attr(not(odata_corpus), ignore = "…")]` (see `build.rs`), so
+/// they only run without the variable when asked with `--ignored`; then this panics saying what
+/// is missing rather than letting the test pass without checking anything.
+pub fn corpus() -> PathBuf {
     match std::env::var_os("ODATA_METADATA_CORPUS") {
-        Some(dir) if !dir.is_empty() => Some(PathBuf::from(dir)),
-        _ => {
-            eprintln!("SKIPPED {test}: ODATA_METADATA_CORPUS is not set");
-            None
-        }
+        Some(dir) if !dir.is_empty() => PathBuf::from(dir),
+        _ => panic!(
+            "ODATA_METADATA_CORPUS is not set: set it to the metadata corpus directory \
+             (a directory with `fno/` and `odata-v4/`) to run this test"
+        ),
     }
 }
 

@@ -22,4 +22,6 @@ pub mod select;
 pub mod suggest;
 pub mod synthetic;
 
-pub use generator::{GenerateError, Generated, Generator, ProfileChoice};
+pub use config::{Config, Profile};
+pub use generator::{GenerateError, Generated, Generator};
+pub use select::Selection;

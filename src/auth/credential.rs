@@ -107,6 +107,24 @@ impl Credential {
         self.origin.as_deref()
     }
 
+    /// Asks the credential for one access token, for the scope set with
+    /// [`with_scope`](Self::with_scope) or else `default_scope`, outside any
+    /// [`Client`](crate::Client) and its token cache: for a single request made with another
+    /// HTTP client, such as the code generator's `$metadata` download.
+    ///
+    /// # Errors
+    /// [`Error::Credential`] when no token is obtained, with the credential's known secrets
+    /// removed from the message.
+    pub async fn access_token(&self, default_scope: &str) -> Result<Secret> {
+        let scope = self.scope.as_deref().unwrap_or(default_scope);
+        let token = self
+            .credential
+            .get_token(&[scope], None)
+            .await
+            .map_err(|e| self.error(e))?;
+        Ok(Secret::new(token.token.secret()))
+    }
+
     pub(crate) fn with_origin(mut self, origin: impl Into<String>) -> Self {
         self.origin = Some(origin.into());
         self

@@ -258,8 +258,10 @@ impl Config {
     ///     "[select]\nentity_sets = [\"CustomersV3\"]\n[output]\nprofile = \"generic\"\n",
     ///     "d365fo-codegen.toml",
     /// )?;
-    /// let mut flags = Config::default();
-    /// flags.select = Selection::new().entity_sets(["SalesOrderLines"]);
+    /// let mut flags = Config {
+    ///     select: Selection::new().entity_sets(["SalesOrderLines"]),
+    ///     ..Config::default()
+    /// };
     /// flags.output.profile = Some(Profile::Fno);
     /// let merged = file.override_with(flags);
     /// assert_eq!(merged.select.entity_set_names(), ["CustomersV3", "SalesOrderLines"]);
@@ -422,11 +424,13 @@ CustomerV3 = "Customer"
             "c.toml",
         )
         .unwrap();
-        let mut flags = Config::default();
+        let mut flags = Config {
+            select: Selection::new().entity_sets(["B"]).all_entity_sets(),
+            ..Config::default()
+        };
         flags.metadata.path = Some("b.xml".into());
         flags.metadata.strict = true;
         flags.metadata.reference_dirs = vec!["w".into()];
-        flags.select = Selection::new().entity_sets(["B"]).all_entity_sets();
         flags.output.profile = Some(Profile::Generic);
         flags.renames.insert("X".into(), "Z".into());
         let merged = file.override_with(flags);

@@ -311,8 +311,10 @@ fn a_configuration_makes_the_same_generator_as_the_builder() {
     assert!(!from_file.code.contains("struct CustomerV3"), "renamed");
 
     let config = Config::from_path(&config_path).unwrap();
-    let mut flags = Config::default();
-    flags.select = Selection::new().all_entity_sets();
+    let flags = Config {
+        select: Selection::new().all_entity_sets(),
+        ..Config::default()
+    };
     let everything = Generator::from_config(&config.override_with(flags))
         .unwrap()
         .generate()

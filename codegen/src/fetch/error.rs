@@ -61,7 +61,7 @@ pub enum FetchError {
         /// The HTTP client's error.
         source: reqwest::Error,
     },
-    /// The document is larger than [`Fetch::max_size`] (it declared more in `Content-Length`,
+    /// The document is larger than [`Fetch::max_size`](super::Fetch::max_size) (it declared more in `Content-Length`,
     /// or sent more). Reading stopped at the limit; nothing is saved.
     #[error(
         "GET {url}: the document is larger than the limit of {limit} bytes{}; nothing was saved \

@@ -1,5 +1,5 @@
-//! Downloading `$metadata` from an environment: authorization with the runtime's
-//! [`Auth`](d365fo_odata::Auth) (the same credentials, chosen the same way, as a
+//! Downloading `$metadata` from an environment: authorization with the runtime's [`Auth`] (the
+//! same credentials, chosen the same way, as a
 //! [`Client`](d365fo_odata::Client) uses), a streamed download with progress and a size limit, a
 //! check that the answer is an `edmx:Edmx` CSDL document, and a save that never leaves a
 //! half-written file.

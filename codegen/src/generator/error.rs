@@ -17,10 +17,10 @@ pub enum GenerateError {
     /// The selection names entity sets, singletons or operations the document lacks.
     #[error("cannot select from the metadata: {0}")]
     Select(#[from] select::SelectError),
-    /// The configuration file could not be read or is invalid ([`Generator::from_config_file`]).
+    /// The configuration file could not be read or is invalid ([`Generator::from_config_file`](crate::Generator::from_config_file)).
     #[error("{0}")]
     Config(#[from] ConfigError),
-    /// The configuration names no metadata file ([`Generator::from_config`]).
+    /// The configuration names no metadata file ([`Generator::from_config`](crate::Generator::from_config)).
     #[error(
         "no metadata file: the configuration has no `path` in its [metadata] section (on the \
          command line: --metadata FILE)"
@@ -45,13 +45,13 @@ pub enum GenerateError {
         /// The underlying error.
         source: std::io::Error,
     },
-    /// `OUT_DIR` is not set ([`Generator::write_to_out_dir`] runs only inside a build script).
+    /// `OUT_DIR` is not set ([`Generator::write_to_out_dir`](crate::Generator::write_to_out_dir) runs only inside a build script).
     #[error("OUT_DIR is not set: write_to_out_dir is meant for build scripts; use write_to_file")]
     NoOutDir,
-    /// `rustfmt` ([`Generator::rustfmt`]) could not be run or did not accept the code.
+    /// `rustfmt` ([`Generator::rustfmt`](crate::Generator::rustfmt)) could not be run or did not accept the code.
     #[error("cannot format the generated code with rustfmt: {0}")]
     Rustfmt(String),
-    /// The runtime crate path given to [`Generator::runtime_crate`] is not a Rust path.
+    /// The runtime crate path given to [`Generator::runtime_crate`](crate::Generator::runtime_crate) is not a Rust path.
     #[error("runtime crate path {0:?} is not an absolute Rust path such as `::d365fo_odata`")]
     RuntimePath(String),
 }

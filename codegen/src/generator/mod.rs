@@ -12,7 +12,9 @@
 //! ```
 //!
 //! and in the crate: `mod fno { include!(concat!(env!("OUT_DIR"), "/fno.rs")); }`. The crate
-//! needs `d365fo-odata` and `serde` as dependencies.
+//! needs `d365fo-odata` as a dependency. [`Generator::from_config_file`] reads the same
+//! `d365fo-codegen.toml` as the command line instead. An error returned from `main` prints its
+//! message (what, where, did you mean), as the command line does.
 //!
 //! # What is generated
 //!

@@ -428,24 +428,31 @@ impl Table {
     }
 }
 
-/// `cell` in lines of at most `width` characters, broken after `, ` or `.` when one falls in
-/// the second half of a line, else at the width.
+/// `cell` in lines of at most `width` characters, broken where a name reads best: after `.`,
+/// `_` or `, `, or before a capital that follows a small letter or digit (`Customer|Account`),
+/// when such a place falls in the second half of a line; else at the width.
 fn wrap(cell: &str, width: usize) -> Vec<String> {
     let width = width.max(1);
     let mut lines = Vec::new();
     let mut rest: Vec<char> = cell.chars().collect();
     while rest.len() > width {
-        let window = &rest[..=width.min(rest.len() - 1)];
-        let cut = (width / 2..width)
+        // `rest` is longer than `width`, so `window` holds the character after each cut.
+        let window = &rest[..=width];
+        let cut = (width.div_ceil(2).max(1)..=width)
             .rev()
-            .find(|&i| window[i] == '.' || (window[i] == ',' && window.get(i + 1) == Some(&' ')))
-            .map_or(width, |i| i + 1);
+            .find(|&cut| {
+                let (before, after) = (window[cut - 1], window[cut]);
+                before == '.'
+                    || before == '_'
+                    || (before == ',' && after == ' ')
+                    || (after.is_uppercase() && (before.is_lowercase() || before.is_ascii_digit()))
+            })
+            .unwrap_or(width);
         let line: String = rest[..cut].iter().collect();
         lines.push(line.trim_end().to_owned());
         rest.drain(..cut);
-        while rest.first() == Some(&' ') {
-            rest.remove(0);
-        }
+        let spaces = rest.iter().take_while(|c| **c == ' ').count();
+        rest.drain(..spaces);
     }
     lines.push(rest.into_iter().collect());
     lines
@@ -525,6 +532,11 @@ mod tests {
         );
         assert_eq!(wrap("a, b, c", 5), ["a, b,", "c"]);
         assert_eq!(wrap("abcdefghij", 4), ["abcd", "efgh", "ij"]);
+        assert_eq!(wrap("CustomerAccount", 13), ["Customer", "Account"]);
+        assert_eq!(
+            wrap("dataAreaId, CustomerAccount", 13),
+            ["dataAreaId,", "Customer", "Account"]
+        );
         let table = Table {
             header: vec!["NAME", "PROPERTIES"],
             rows: vec![vec!["x".repeat(200), "12345".to_owned()]],

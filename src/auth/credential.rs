@@ -349,6 +349,61 @@ mod tests {
         assert!(!shown.contains("pa55-word"), "{shown}");
     }
 
+    /// Hands back a token naming the scopes asked for, or fails.
+    #[derive(Debug)]
+    struct Echo {
+        fail: bool,
+    }
+
+    #[async_trait::async_trait]
+    impl TokenCredential for Echo {
+        async fn get_token(
+            &self,
+            scopes: &[&str],
+            _: Option<azure_core::credentials::TokenRequestOptions<'_>>,
+        ) -> azure_core::Result<azure_core::credentials::AccessToken> {
+            if self.fail {
+                return Err(azure_core::Error::with_message(
+                    azure_core::error::ErrorKind::Credential,
+                    "AADSTS700016: application not found",
+                ));
+            }
+            Ok(azure_core::credentials::AccessToken::new(
+                format!("for {}", scopes.join(" ")),
+                time::OffsetDateTime::now_utc() + time::Duration::hours(1),
+            ))
+        }
+    }
+
+    #[tokio::test]
+    async fn access_token_asks_for_the_default_scope_unless_one_is_set() {
+        let credential = Credential::new(Arc::new(Echo { fail: false }));
+        let token = credential
+            .access_token("https://env.example/.default")
+            .await
+            .unwrap();
+        assert_eq!(token.expose(), "for https://env.example/.default");
+        let token = credential
+            .with_scope("api://other/.default")
+            .access_token("https://env.example/.default")
+            .await
+            .unwrap();
+        assert_eq!(token.expose(), "for api://other/.default");
+
+        let failing = Credential::new(Arc::new(Echo { fail: true }));
+        let error = failing.access_token("https://env.example/.default").await;
+        let Err(Error::Credential {
+            credential,
+            message,
+            ..
+        }) = error
+        else {
+            panic!("expected a credential error, got {error:?}");
+        };
+        assert_eq!(credential, "Echo");
+        assert!(message.contains("AADSTS700016"), "{message}");
+    }
+
     #[test]
     fn names_a_wrapped_credential_by_its_type() {
         let credential = ClientSecretCredential::new(

@@ -143,8 +143,9 @@ impl fmt::Display for Profile {
     }
 }
 
-/// Why a configuration file could not be used.
-#[derive(Debug, thiserror::Error)]
+/// Why a configuration file could not be used. `Debug` prints the same message as `Display`
+/// (file, line and column, what is wrong), so a build script returning it shows the message.
+#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum ConfigError {
     /// The file could not be read.
@@ -175,6 +176,12 @@ pub enum ConfigError {
         /// What is wrong.
         message: String,
     },
+}
+
+impl fmt::Debug for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
 }
 
 impl Config {
@@ -478,6 +485,7 @@ CustomerV3 = "Customer"
                 .starts_with("d365fo-codegen.toml:3:1: unknown field `entity_set`"),
             "{error}"
         );
+        assert_eq!(format!("{error:?}"), error.to_string());
     }
 
     #[test]

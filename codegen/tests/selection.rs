@@ -269,6 +269,11 @@ fn a_typo_in_a_build_script_prints_the_message_not_the_enum() {
     let boxed: Box<dyn std::error::Error> = Box::new(error);
     assert_eq!(format!("{boxed:?}"), shown);
     assert!(!format!("{boxed:?}").contains("UnknownNames"));
+    let select = Selection::new()
+        .entity_sets(["CustomerV3"])
+        .resolve(&fixture())
+        .unwrap_err();
+    assert_eq!(format!("{select:?}"), select.to_string());
 
     let empty = Generator::from_file(FIXTURE)
         .unwrap()

@@ -145,8 +145,9 @@ impl fmt::Display for RenameProblem {
     }
 }
 
-/// Why a selection could not be resolved.
-#[derive(Debug, thiserror::Error)]
+/// Why a selection could not be resolved. `Debug` prints the same message as `Display` (every
+/// name with its suggestion), so a build script returning it shows the message.
+#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum SelectError {
     /// Names that match nothing (all of them, not just the first).
@@ -158,6 +159,12 @@ pub enum SelectError {
     /// Renames that cannot be applied (all of them).
     #[error("{}", join(.0))]
     InvalidRenames(Vec<RenameProblem>),
+}
+
+impl fmt::Debug for SelectError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
 }
 
 fn join<T: fmt::Display>(items: &[T]) -> String {

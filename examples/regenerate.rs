@@ -34,10 +34,12 @@
 use std::error::Error;
 use std::path::{Path, PathBuf};
 
+use d365fo_odata::Auth;
 use d365fo_odata_codegen::Generator;
+use d365fo_odata_codegen::Selection;
 use d365fo_odata_codegen::csdl::Document;
-use d365fo_odata_codegen::diff::{Scope, diff};
-use d365fo_odata_codegen::fetch::{Authorization, Fetch};
+use d365fo_odata_codegen::diff::diff;
+use d365fo_odata_codegen::fetch::Fetch;
 
 mod common;
 
@@ -72,11 +74,11 @@ async fn main() -> Result<(), Box<dyn Error>> {
     });
 
     // Download.
-    let authorization = match connection.fixed_token() {
-        Some(token) => Authorization::bearer(token),
-        None => Authorization::from_env()?,
+    let auth = match connection.fixed_token() {
+        Some(token) => Auth::Bearer(d365fo_odata::Secret::new(token)),
+        None => Auth::from_env()?,
     };
-    let fetch = Fetch::new(connection.url()).authorization(authorization);
+    let fetch = Fetch::new(connection.url()).auth(auth);
     println!("GET {}", fetch.metadata_url()?);
     let downloaded = fetch.download().await?;
     println!(
@@ -93,7 +95,11 @@ async fn main() -> Result<(), Box<dyn Error>> {
     match &previous {
         Some(path) => {
             let old = Document::from_path(path)?;
-            let report = diff(&old, &downloaded.document, &Scope::new().entity_sets(&sets))?;
+            let report = diff(
+                &old,
+                &downloaded.document,
+                &Selection::new().entity_sets(&sets),
+            )?;
             println!("\n{report}");
             if report.is_breaking() {
                 println!(

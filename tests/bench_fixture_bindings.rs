@@ -2,7 +2,7 @@
 //! `d365fo-codegen generate --metadata benches/fixtures/wide_entity.xml --all-entity-sets
 //! --profile fno --out benches/fixtures/wide_entity.rs` writes from the checked-in fixture.
 
-use d365fo_odata_codegen::{Generator, ProfileChoice};
+use d365fo_odata_codegen::{Generator, Profile};
 
 #[test]
 fn checked_in_bench_bindings_match_a_fresh_generation() {
@@ -10,7 +10,7 @@ fn checked_in_bench_bindings_match_a_fresh_generation() {
     let fresh = Generator::from_file(dir.join("wide_entity.xml"))
         .unwrap()
         .all_entity_sets()
-        .profile(ProfileChoice::Fno)
+        .profile(Profile::Fno)
         .rustfmt(true)
         .generate()
         .unwrap();

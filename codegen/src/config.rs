@@ -14,6 +14,7 @@
 //! singletons = []
 //! operations = []
 //! # all_entity_sets = true                               # everything (large)
+//! # include_bound_operations = false                     # default true
 //!
 //! [output]
 //! path = "src/fno/"        # a directory (ends in `/`; gets `mod.rs`) or a `.rs` file
@@ -32,7 +33,7 @@
 //! use d365fo_odata_codegen::config::Config;
 //!
 //! let config = Config::from_path("d365fo-codegen.toml")?;
-//! println!("{:?}", config.select.entity_sets);
+//! println!("{:?}", config.select.entity_set_names());
 //! # Ok::<(), d365fo_odata_codegen::config::ConfigError>(())
 //! ```
 
@@ -41,6 +42,8 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
+
+use crate::select::Selection;
 
 /// The usual name of the configuration file.
 pub const DEFAULT_FILE_NAME: &str = "d365fo-codegen.toml";
@@ -52,9 +55,10 @@ pub struct Config {
     /// `[metadata]`: where the `$metadata` document comes from.
     #[serde(default)]
     pub metadata: MetadataSource,
-    /// `[select]`: what to generate bindings for.
+    /// `[select]`: what to generate bindings for (and what `diff` compares): the one
+    /// [`Selection`] type the [`Generator`](crate::Generator) and [`diff`](crate::diff) take.
     #[serde(default)]
-    pub select: SelectConfig,
+    pub select: Selection,
     /// `[output]`: where and how to write the generated code.
     #[serde(default)]
     pub output: OutputConfig,
@@ -97,34 +101,6 @@ impl MetadataSource {
     }
 }
 
-/// `[select]`: names as they appear in URLs (case-sensitive).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SelectConfig {
-    /// Entity sets (`CustomersV3`, not the entity type `CustomerV3`).
-    #[serde(default)]
-    pub entity_sets: Vec<String>,
-    /// Singletons.
-    #[serde(default)]
-    pub singletons: Vec<String>,
-    /// Action/function imports or operation names.
-    #[serde(default)]
-    pub operations: Vec<String>,
-    /// Every entity set of the document (F&O: thousands; compile times grow accordingly).
-    #[serde(default)]
-    pub all_entity_sets: bool,
-}
-
-impl SelectConfig {
-    /// `true` when nothing is selected.
-    pub fn is_empty(&self) -> bool {
-        self.entity_sets.is_empty()
-            && self.singletons.is_empty()
-            && self.operations.is_empty()
-            && !self.all_entity_sets
-    }
-}
-
 /// `[output]`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -138,16 +114,22 @@ pub struct OutputConfig {
     pub runtime_crate: Option<String>,
 }
 
-/// The capability profile of the generated bindings.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+/// The capability profile of the generated bindings: what `Entity::Profile` the generated
+/// entities name. The one profile type of the configuration file (`[output] profile`), the
+/// [`Generator`](crate::Generator) ([`Generator::profile`](crate::Generator::profile)) and the
+/// command line (`--profile`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Deserialize)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 #[serde(rename_all = "lowercase")]
 pub enum Profile {
-    /// F&O when the document looks like F&O metadata, generic OData v4 otherwise.
+    /// F&O when the document has the schema `Microsoft.Dynamics.DataEntities`, generic OData v4
+    /// otherwise.
     #[default]
     Auto,
-    /// Dynamics 365 Finance & Operations (no `in`/`has`, one level of `$expand`, ...).
+    /// Dynamics 365 Finance & Operations (`d365fo_odata::profile::Fno`: no `in`/`has`, one
+    /// level of `$expand`, ...).
     Fno,
-    /// Any OData v4 service: the full operator set.
+    /// Any OData v4 service (`d365fo_odata::profile::GenericOData`): the full operator set.
     Generic,
 }
 
@@ -161,8 +143,9 @@ impl fmt::Display for Profile {
     }
 }
 
-/// Why a configuration file could not be used.
-#[derive(Debug, thiserror::Error)]
+/// Why a configuration file could not be used. `Debug` prints the same message as `Display`
+/// (file, line and column, what is wrong), so a build script returning it shows the message.
+#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum ConfigError {
     /// The file could not be read.
@@ -193,6 +176,12 @@ pub enum ConfigError {
         /// What is wrong.
         message: String,
     },
+}
+
+impl fmt::Debug for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
 }
 
 impl Config {
@@ -261,6 +250,64 @@ impl Config {
         Ok(config)
     }
 
+    /// Lays `flags` over this configuration, as the command line does with its flags: a value
+    /// `flags` sets replaces this one's (`metadata.path`, `metadata.url`, `metadata.max_bytes`,
+    /// `output.path`, `output.profile`, `output.runtime_crate`); lists are added to
+    /// (`metadata.reference_dirs`, the names of `select`); a switch turned on stays on
+    /// (`metadata.strict`, `select.all_entity_sets`); a rename in `flags` wins over one of the
+    /// same type here.
+    ///
+    /// ```
+    /// use d365fo_odata_codegen::config::{Config, Profile};
+    /// use d365fo_odata_codegen::select::Selection;
+    ///
+    /// let file = Config::parse(
+    ///     "[select]\nentity_sets = [\"CustomersV3\"]\n[output]\nprofile = \"generic\"\n",
+    ///     "d365fo-codegen.toml",
+    /// )?;
+    /// let mut flags = Config {
+    ///     select: Selection::new().entity_sets(["SalesOrderLines"]),
+    ///     ..Config::default()
+    /// };
+    /// flags.output.profile = Some(Profile::Fno);
+    /// let merged = file.override_with(flags);
+    /// assert_eq!(merged.select.entity_set_names(), ["CustomersV3", "SalesOrderLines"]);
+    /// assert_eq!(merged.output.profile, Some(Profile::Fno));
+    /// # Ok::<(), d365fo_odata_codegen::config::ConfigError>(())
+    /// ```
+    #[must_use]
+    pub fn override_with(mut self, flags: Config) -> Config {
+        let Config {
+            metadata,
+            select,
+            output,
+            renames,
+        } = flags;
+        let MetadataSource {
+            path,
+            url,
+            strict,
+            reference_dirs,
+            max_bytes,
+        } = metadata;
+        self.metadata.path = path.or(self.metadata.path);
+        self.metadata.url = url.or(self.metadata.url);
+        self.metadata.strict |= strict;
+        self.metadata.reference_dirs.extend(reference_dirs);
+        self.metadata.max_bytes = max_bytes.or(self.metadata.max_bytes);
+        self.select.extend(select);
+        let OutputConfig {
+            path,
+            profile,
+            runtime_crate,
+        } = output;
+        self.output.path = path.or(self.output.path);
+        self.output.profile = profile.or(self.output.profile);
+        self.output.runtime_crate = runtime_crate.or(self.output.runtime_crate);
+        self.renames.extend(renames);
+        self
+    }
+
     /// Joins relative `metadata.path` and `output.path` to `base`.
     fn resolve_paths(&mut self, base: &Path) {
         if base.as_os_str().is_empty() {
@@ -324,8 +371,8 @@ CustomerV3 = "Customer"
             config.metadata.path.as_deref(),
             Some(Path::new("metadata/fno.xml"))
         );
-        assert_eq!(config.select.entity_sets, ["CustomersV3"]);
-        assert_eq!(config.select.operations, ["ResetDataSource"]);
+        assert_eq!(config.select.entity_set_names(), ["CustomersV3"]);
+        assert_eq!(config.select.operation_names(), ["ResetDataSource"]);
         assert_eq!(config.output.profile, Some(Profile::Fno));
         assert_eq!(config.output.runtime_crate.as_deref(), Some("crate::odata"));
         assert_eq!(config.renames["CustomerV3"], "Customer");
@@ -358,6 +405,61 @@ CustomerV3 = "Customer"
     }
 
     #[test]
+    fn reads_the_whole_selection() {
+        let config = Config::parse(
+            "[select]\nsingletons = [\"Company\"]\nall_entity_sets = true\n\
+             include_bound_operations = false\n",
+            "c.toml",
+        )
+        .unwrap();
+        let expected = Selection::new()
+            .singletons(["Company"])
+            .all_entity_sets()
+            .include_bound_operations(false);
+        assert_eq!(config.select, expected);
+        let error = Config::parse("[select]\nall_entity_set = true\n", "c.toml").unwrap_err();
+        assert!(error.to_string().contains("all_entity_set"), "{error}");
+    }
+
+    #[test]
+    fn flags_override_values_and_add_to_lists() {
+        let file = Config::parse(
+            "[metadata]\npath = \"a.xml\"\nreference_dirs = [\"v\"]\n\
+             [select]\nentity_sets = [\"A\"]\n\
+             [output]\npath = \"src/a.rs\"\nruntime_crate = \"crate::odata\"\n\
+             [renames]\nX = \"Y\"\nK = \"L\"\n",
+            "c.toml",
+        )
+        .unwrap();
+        let mut flags = Config {
+            select: Selection::new().entity_sets(["B"]).all_entity_sets(),
+            ..Config::default()
+        };
+        flags.metadata.path = Some("b.xml".into());
+        flags.metadata.strict = true;
+        flags.metadata.reference_dirs = vec!["w".into()];
+        flags.output.profile = Some(Profile::Generic);
+        flags.renames.insert("X".into(), "Z".into());
+        let merged = file.override_with(flags);
+        assert_eq!(merged.metadata.path.as_deref(), Some(Path::new("b.xml")));
+        assert!(merged.metadata.strict);
+        assert_eq!(
+            merged.metadata.reference_dirs,
+            [PathBuf::from("v"), PathBuf::from("w")]
+        );
+        assert_eq!(merged.select.entity_set_names(), ["A", "B"]);
+        assert!(merged.select.selects_all_entity_sets());
+        assert_eq!(merged.output.path.as_deref(), Some(Path::new("src/a.rs")));
+        assert_eq!(merged.output.profile, Some(Profile::Generic));
+        assert_eq!(merged.output.runtime_crate.as_deref(), Some("crate::odata"));
+        assert_eq!(merged.renames["X"], "Z");
+        assert_eq!(merged.renames["K"], "L");
+        // Nothing given: nothing changes.
+        let same = merged.clone().override_with(Config::default());
+        assert_eq!(same, merged);
+    }
+
+    #[test]
     fn an_empty_file_is_an_empty_config() {
         assert_eq!(Config::parse("", "x.toml").unwrap(), Config::default());
     }
@@ -383,6 +485,7 @@ CustomerV3 = "Customer"
                 .starts_with("d365fo-codegen.toml:3:1: unknown field `entity_set`"),
             "{error}"
         );
+        assert_eq!(format!("{error:?}"), error.to_string());
     }
 
     #[test]

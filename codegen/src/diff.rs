@@ -8,11 +8,11 @@
 //! not, are not breaking.
 //!
 //! ```no_run
-//! use d365fo_odata_codegen::{csdl::Document, diff::{Scope, diff}};
+//! use d365fo_odata_codegen::{csdl::Document, diff::diff, select::Selection};
 //!
 //! let old = Document::from_path("metadata/fno-10.0.40.xml")?;
 //! let new = Document::from_path("metadata/fno-10.0.41.xml")?;
-//! let report = diff(&old, &new, &Scope::new().entity_sets(["CustomersV3"]))?;
+//! let report = diff(&old, &new, &Selection::new().entity_sets(["CustomersV3"]))?;
 //! print!("{report}");
 //! if report.is_breaking() {
 //!     std::process::exit(1);
@@ -29,55 +29,6 @@ use crate::csdl::{
 };
 use crate::select::{SelectError, Selection, UnknownName};
 use crate::suggest;
-
-/// What to compare: entity sets, singletons and operations by name (as in URLs), or everything.
-/// An empty scope compares every entity set and singleton.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Scope {
-    names: Selection,
-}
-
-impl Scope {
-    /// An empty scope (everything).
-    pub fn new() -> Self {
-        Scope::default()
-    }
-
-    /// Adds entity sets.
-    pub fn entity_sets<I, S>(mut self, names: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: Into<String>,
-    {
-        self.names = self.names.entity_sets(names);
-        self
-    }
-
-    /// Adds singletons.
-    pub fn singletons<I, S>(mut self, names: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: Into<String>,
-    {
-        self.names = self.names.singletons(names);
-        self
-    }
-
-    /// Adds operations (import names, qualified or unambiguous simple operation names).
-    pub fn operations<I, S>(mut self, names: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: Into<String>,
-    {
-        self.names = self.names.operations(names);
-        self
-    }
-
-    /// `true` when no name was given (every entity set and singleton is compared).
-    pub fn is_everything(&self) -> bool {
-        self.names.names_nothing()
-    }
-}
 
 /// What changed about one element.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -458,21 +409,22 @@ pub enum DiffError {
     Select(#[from] SelectError),
 }
 
-/// Compares `old` and `new` over `scope`.
+/// Compares `old` and `new` over `scope`: the entity sets, singletons and operations it names,
+/// or every entity set and singleton when it names nothing or selects every entity set.
 ///
 /// Entity sets, singletons and operations named in the scope may be missing from one of the
 /// documents (they are then reported as added or removed), not from both.
 ///
 /// # Errors
 /// [`DiffError::Select`] listing every name found in neither document, with the closest name.
-pub fn diff(old: &Document, new: &Document, scope: &Scope) -> Result<DiffReport, DiffError> {
+pub fn diff(old: &Document, new: &Document, scope: &Selection) -> Result<DiffReport, DiffError> {
     let mut differ = Differ {
         old,
         new,
         changes: Vec::new(),
         compared_types: HashSet::new(),
     };
-    let (set_names, singleton_names) = if scope.is_everything() {
+    let (set_names, singleton_names) = if scope.names_nothing() || scope.selects_all_entity_sets() {
         (
             union(
                 old.entity_sets().map(|s| &*s.name),
@@ -482,8 +434,8 @@ pub fn diff(old: &Document, new: &Document, scope: &Scope) -> Result<DiffReport,
         )
     } else {
         (
-            scope.names.entity_set_names().to_vec(),
-            scope.names.singleton_names().to_vec(),
+            scope.entity_set_names().to_vec(),
+            scope.singleton_names().to_vec(),
         )
     };
 
@@ -553,7 +505,7 @@ pub fn diff(old: &Document, new: &Document, scope: &Scope) -> Result<DiffReport,
             new_selection = new_selection.singletons([name.as_str()]);
         }
     }
-    for name in scope.names.operation_names() {
+    for name in scope.operation_names() {
         let in_old = Selection::new().operations([name.as_str()]).resolve(old);
         let in_new = Selection::new().operations([name.as_str()]).resolve(new);
         match (in_old, in_new) {
@@ -990,9 +942,9 @@ mod tests {
             "",
         );
         let optional = doc(r#"<Property Name="P" Type="Edm.Int32"/>"#, "");
-        let loosened = diff(&required, &optional, &Scope::new()).unwrap();
+        let loosened = diff(&required, &optional, &Selection::new()).unwrap();
         assert!(loosened.is_breaking(), "{loosened}");
-        let tightened = diff(&optional, &required, &Scope::new()).unwrap();
+        let tightened = diff(&optional, &required, &Selection::new()).unwrap();
         assert!(!tightened.is_breaking(), "{tightened}");
         assert_eq!(tightened.changes.len(), 1);
     }
@@ -1007,7 +959,7 @@ mod tests {
             "",
             r#"<Member Name="A" Value="0"/><Member Name="B" Value="5"/>"#,
         );
-        let report = diff(&old, &new, &Scope::new()).unwrap();
+        let report = diff(&old, &new, &Selection::new()).unwrap();
         assert!(!report.is_breaking(), "{report}");
         assert_eq!(
             report.changes[0].to_string(),
@@ -1022,13 +974,13 @@ mod tests {
   <edmx:DataServices><Schema Namespace="Ns" xmlns="http://docs.oasis-open.org/odata/ns/edm">
     <EntityContainer Name="C"/></Schema></edmx:DataServices></edmx:Edmx>"#;
         let empty = Document::parse(xml.as_bytes(), "empty.xml").unwrap();
-        let removed = diff(&old, &empty, &Scope::new().entity_sets(["Ts"])).unwrap();
+        let removed = diff(&old, &empty, &Selection::new().entity_sets(["Ts"])).unwrap();
         assert!(removed.is_breaking(), "{removed}");
         assert!(
             removed.to_string().contains("entity set Ts: removed"),
             "{removed}"
         );
-        let added = diff(&empty, &old, &Scope::new().entity_sets(["Ts"])).unwrap();
+        let added = diff(&empty, &old, &Selection::new().entity_sets(["Ts"])).unwrap();
         assert!(!added.is_breaking(), "{added}");
     }
 }

@@ -9,6 +9,19 @@
 //! - [`synthetic`] writes a full-scale F&O-shaped document for benchmarks and stress tests.
 //! - [`config`] reads `d365fo-codegen.toml`; [`list`] and [`diff`] explore and compare documents;
 //!   `fetch` (feature `fetch`) downloads `$metadata` from an environment.
+//!
+//! One vocabulary runs through all of them: one [`Selection`] (what the [`Generator`] generates,
+//! what [`diff`] compares, the configuration's `[select]`), one [`Profile`], one [`Config`] (read
+//! by [`Generator::from_config`] in `build.rs` and by the command line, whose flags are laid over
+//! it with [`Config::override_with`]).
+//!
+//! # Features
+//!
+//! The default features are what a build script needs (no network, credential or command-line
+//! dependencies). `fetch` adds the `$metadata` download (the runtime crate, reqwest, tokio);
+//! `cli` adds the `d365fo-codegen` binary and brings `fetch`
+//! (`cargo install d365fo-odata-codegen --features cli`); `client-certificate` adds certificate
+//! credentials to `fetch`.
 
 pub mod config;
 pub mod csdl;
@@ -22,4 +35,6 @@ pub mod select;
 pub mod suggest;
 pub mod synthetic;
 
-pub use generator::{GenerateError, Generated, Generator, ProfileChoice};
+pub use config::{Config, Profile};
+pub use generator::{GenerateError, Generated, Generator};
+pub use select::Selection;

@@ -209,9 +209,42 @@ fn kind_name(kind: OperationKind) -> &'static str {
     }
 }
 
-/// Prints the listing as aligned tables, one per kind; kinds with no entry are left out.
+impl Listing<'_> {
+    /// The listing as aligned tables fitted to `width` characters (the terminal's width): when
+    /// a table is wider, its widest columns are narrowed and their cells continue on further
+    /// lines, broken after `, ` or `.` where possible. Numbers are never broken; a width too
+    /// small for even that gives lines as narrow as the cells allow.
+    pub fn to_table(&self, width: usize) -> String {
+        Fitted {
+            listing: self,
+            width,
+        }
+        .to_string()
+    }
+}
+
+/// Prints the listing as aligned tables, one per kind, as wide as their cells; kinds with no
+/// entry are left out. [`Listing::to_table`] fits them to a width.
 impl fmt::Display for Listing<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        Fitted {
+            listing: self,
+            width: usize::MAX,
+        }
+        .fmt(f)
+    }
+}
+
+/// A listing with the width its tables fit in.
+struct Fitted<'l, 'a> {
+    listing: &'l Listing<'a>,
+    width: usize,
+}
+
+impl fmt::Display for Fitted<'_, '_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let listing = self.listing;
+        let width = self.width;
         let mut first = true;
         let mut section = |f: &mut fmt::Formatter<'_>, title: &str, table: Table| {
             if table.rows.is_empty() {
@@ -222,7 +255,7 @@ impl fmt::Display for Listing<'_> {
             }
             first = false;
             writeln!(f, "{title} ({})", table.rows.len())?;
-            table.write(f)
+            table.write(f, width)
         };
         let sets = |sets: &[SetSummary<'_>], label: &'static str| Table {
             header: vec![label, "ENTITY TYPE", "KEY", "PROPERTIES", "NAVIGATION"],
@@ -239,11 +272,11 @@ impl fmt::Display for Listing<'_> {
                 })
                 .collect(),
         };
-        section(f, "Entity sets", sets(&self.entity_sets, "ENTITY SET"))?;
-        section(f, "Singletons", sets(&self.singletons, "SINGLETON"))?;
+        section(f, "Entity sets", sets(&listing.entity_sets, "ENTITY SET"))?;
+        section(f, "Singletons", sets(&listing.singletons, "SINGLETON"))?;
         let types = Table {
             header: vec!["ENTITY TYPE", "KEY", "PROPERTIES", "ABSTRACT"],
-            rows: self
+            rows: listing
                 .unexposed_entity_types
                 .iter()
                 .map(|t| {
@@ -259,7 +292,7 @@ impl fmt::Display for Listing<'_> {
         section(f, "Entity types without an entity set", types)?;
         let enums = Table {
             header: vec!["ENUM TYPE", "MEMBERS", "FLAGS"],
-            rows: self
+            rows: listing
                 .enum_types
                 .iter()
                 .map(|e| vec![e.name.to_owned(), e.members.to_string(), yes_no(e.is_flags)])
@@ -268,7 +301,7 @@ impl fmt::Display for Listing<'_> {
         section(f, "Enum types", enums)?;
         let operations = Table {
             header: vec!["OPERATION", "KIND", "BOUND TO", "PARAMETERS"],
-            rows: self
+            rows: listing
                 .operations
                 .iter()
                 .map(|o| {
@@ -295,32 +328,134 @@ struct Table {
     rows: Vec<Vec<String>>,
 }
 
+/// Indentation before each line, and space between columns.
+const INDENT: usize = 2;
+const GAP: usize = 2;
+/// A column is never narrowed below this (nor below its header).
+const MIN_COLUMN: usize = 8;
+
 impl Table {
-    fn write(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut widths: Vec<usize> = self.header.iter().map(|h| h.chars().count()).collect();
-        for row in &self.rows {
-            for (width, cell) in widths.iter_mut().zip(row) {
-                *width = (*width).max(cell.chars().count());
-            }
-        }
-        let line = |f: &mut fmt::Formatter<'_>, cells: &mut dyn Iterator<Item = &str>| {
-            let mut text = String::new();
-            for (i, cell) in cells.enumerate() {
-                if i > 0 {
-                    text.push_str("  ");
+    /// Writes the table in at most `width` characters per line where the cells allow it.
+    fn write(&self, f: &mut fmt::Formatter<'_>, width: usize) -> fmt::Result {
+        let widths = self.column_widths(width);
+        let line = |f: &mut fmt::Formatter<'_>, cells: &[&str]| -> fmt::Result {
+            let parts: Vec<Vec<String>> = cells
+                .iter()
+                .zip(&widths)
+                .map(|(cell, &w)| wrap(cell, w))
+                .collect();
+            let height = parts.iter().map(Vec::len).max().unwrap_or(1);
+            for row in 0..height {
+                let mut text = String::new();
+                for (i, part) in parts.iter().enumerate() {
+                    if i > 0 {
+                        text.extend(std::iter::repeat_n(' ', GAP));
+                    }
+                    let piece = part.get(row).map_or("", String::as_str);
+                    text.push_str(piece);
+                    let pad = widths[i].saturating_sub(piece.chars().count());
+                    text.extend(std::iter::repeat_n(' ', pad));
                 }
-                text.push_str(cell);
-                let pad = widths[i].saturating_sub(cell.chars().count());
-                text.extend(std::iter::repeat_n(' ', pad));
+                writeln!(f, "{:INDENT$}{}", "", text.trim_end())?;
             }
-            writeln!(f, "  {}", text.trim_end())
+            Ok(())
         };
-        line(f, &mut self.header.iter().copied())?;
+        line(f, &self.header)?;
         for row in &self.rows {
-            line(f, &mut row.iter().map(String::as_str))?;
+            let cells: Vec<&str> = row.iter().map(String::as_str).collect();
+            line(f, &cells)?;
         }
         Ok(())
     }
+
+    /// Each column's width: its widest cell, the widest columns narrowed (down to the header,
+    /// or [`MIN_COLUMN`]) until the line fits in `width`. A column whose cells are all numbers
+    /// keeps its width.
+    fn column_widths(&self, width: usize) -> Vec<usize> {
+        let mut widths: Vec<usize> = self.header.iter().map(|h| h.chars().count()).collect();
+        let mut numeric = vec![true; widths.len()];
+        for row in &self.rows {
+            for (i, cell) in row.iter().enumerate().take(widths.len()) {
+                widths[i] = widths[i].max(cell.chars().count());
+                numeric[i] &= cell.chars().all(|c| c.is_ascii_digit());
+            }
+        }
+        let floor: Vec<usize> = self
+            .header
+            .iter()
+            .zip(&widths)
+            .zip(&numeric)
+            .map(|((h, &w), &n)| {
+                if n {
+                    w
+                } else {
+                    h.chars().count().max(MIN_COLUMN).min(w)
+                }
+            })
+            .collect();
+        let budget = width.saturating_sub(INDENT + GAP * widths.len().saturating_sub(1));
+        let mut total: usize = widths.iter().sum();
+        while total > budget {
+            // Narrow the widest column that can still give, to the next widest one's width
+            // (or as far as needed), so that the loop runs at most once per column.
+            let Some(widest) = (0..widths.len())
+                .filter(|&i| widths[i] > floor[i])
+                .max_by_key(|&i| widths[i])
+            else {
+                break;
+            };
+            let next = (0..widths.len())
+                .filter(|&i| i != widest && widths[i] > floor[i])
+                .map(|i| widths[i])
+                .max()
+                .unwrap_or(0);
+            let excess = total - budget;
+            let target = widths[widest]
+                .saturating_sub(excess)
+                .max(next)
+                .max(floor[widest]);
+            let target = if target == widths[widest] {
+                // Ties with the next widest: narrow this one by one and let the next round
+                // take the other.
+                (widths[widest] - 1).max(floor[widest])
+            } else {
+                target
+            };
+            total -= widths[widest] - target;
+            widths[widest] = target;
+        }
+        widths
+    }
+}
+
+/// `cell` in lines of at most `width` characters, broken where a name reads best: after `.`,
+/// `_` or `, `, or before a capital that follows a small letter or digit (`Customer|Account`),
+/// when such a place falls in the second half of a line; else at the width.
+fn wrap(cell: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut lines = Vec::new();
+    let mut rest: Vec<char> = cell.chars().collect();
+    while rest.len() > width {
+        // `rest` is longer than `width`, so `window` holds the character after each cut.
+        let window = &rest[..=width];
+        let cut = (width.div_ceil(2).max(1)..=width)
+            .rev()
+            .find(|&cut| {
+                let (before, after) = (window[cut - 1], window[cut]);
+                before == '.'
+                    || before == '_'
+                    || (before == ',' && after == ' ')
+                    || (after.is_uppercase() && (before.is_lowercase() || before.is_ascii_digit()))
+            })
+            .unwrap_or(width);
+        let line: String = rest[..cut].iter().collect();
+        lines.push(line.trim_end().to_owned());
+        rest.drain(..cut);
+        let spaces = rest.iter().take_while(|c| **c == ' ').count();
+        rest.drain(..spaces);
+    }
+    lines.push(rest.into_iter().collect());
+    lines
 }
 
 #[cfg(test)]
@@ -371,6 +506,46 @@ mod tests {
             shown.contains("CustomersV3  CustomerV3   dataAreaId, CustomerAccount"),
             "{shown}"
         );
+    }
+
+    #[test]
+    fn tables_fit_the_width_and_keep_every_character() {
+        let doc = Document::parse(DOC.as_bytes(), "doc.xml").unwrap();
+        let listing = Listing::new(&doc, None);
+        let wide = listing.to_table(usize::MAX);
+        assert_eq!(wide, listing.to_string());
+        let narrow = listing.to_table(60);
+        assert_ne!(narrow, wide);
+        for line in narrow.lines() {
+            assert!(line.chars().count() <= 60, "{line:?} in\n{narrow}");
+        }
+        // Wrapping moves characters to further lines; it drops none.
+        let letters = |text: &str| text.chars().filter(|c| !c.is_whitespace()).count();
+        assert_eq!(letters(&narrow), letters(&wide), "{narrow}\n{wide}");
+    }
+
+    #[test]
+    fn a_long_cell_wraps_at_a_comma_or_dot_and_numbers_stay_whole() {
+        assert_eq!(
+            wrap("Microsoft.Dynamics.DataEntities.CustomerV3", 20),
+            ["Microsoft.Dynamics.", "DataEntities.", "CustomerV3"]
+        );
+        assert_eq!(wrap("a, b, c", 5), ["a, b,", "c"]);
+        assert_eq!(wrap("abcdefghij", 4), ["abcd", "efgh", "ij"]);
+        assert_eq!(wrap("CustomerAccount", 13), ["Customer", "Account"]);
+        assert_eq!(
+            wrap("dataAreaId, CustomerAccount", 13),
+            ["dataAreaId,", "Customer", "Account"]
+        );
+        let table = Table {
+            header: vec!["NAME", "PROPERTIES"],
+            rows: vec![vec!["x".repeat(200), "12345".to_owned()]],
+        };
+        let widths = table.column_widths(30);
+        assert_eq!(widths[1], "PROPERTIES".len());
+        assert!(INDENT + widths[0] + GAP + widths[1] <= 30, "{widths:?}");
+        // Too narrow for anything: the floors hold, the loop ends.
+        assert_eq!(table.column_widths(0), [MIN_COLUMN, 10]);
     }
 
     #[test]

@@ -461,3 +461,77 @@ fn lenient_reading_warns_with_the_position_and_strict_refuses() {
         "{stderr}"
     );
 }
+
+#[test]
+fn messages_name_flags_not_library_methods() {
+    let dir = tempfile::tempdir().unwrap();
+    let metadata = sandbox_metadata();
+    let output = run_in(
+        dir.path(),
+        &["generate", "--metadata", &metadata, "--out", "fno.rs"],
+    );
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("--entity-set NAME") && stderr.contains("--all-entity-sets"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("all_entity_sets"), "{stderr}");
+    assert!(!stderr.contains("Generator::"), "{stderr}");
+
+    let output = run_in(
+        dir.path(),
+        &[
+            "generate",
+            "--metadata",
+            &metadata,
+            "--all-entity-sets",
+            "--runtime-crate",
+            "not a path",
+            "--out",
+            "fno.rs",
+        ],
+    );
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("--runtime-crate"), "{stderr}");
+    assert!(
+        files_in(dir.path()).is_empty(),
+        "{:?}",
+        files_in(dir.path())
+    );
+}
+
+#[test]
+fn flags_and_the_config_file_select_together() {
+    let dir = tempfile::tempdir().unwrap();
+    let metadata = sandbox_metadata();
+    std::fs::write(
+        dir.path().join("d365fo-codegen.toml"),
+        format!(
+            "[metadata]\npath = {metadata:?}\n[select]\nentity_sets = [\"CustomersV3\"]\n\
+             [output]\npath = \"from-config.rs\"\nprofile = \"generic\"\n"
+        ),
+    )
+    .unwrap();
+    // The flag adds a set, and `--profile` and `--out` replace the file's values.
+    let output = run_in(
+        dir.path(),
+        &[
+            "generate",
+            "-e",
+            "SalesOrderLines",
+            "--profile",
+            "fno",
+            "--out",
+            "fno.rs",
+            "--no-rustfmt",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let code = std::fs::read_to_string(dir.path().join("fno.rs")).unwrap();
+    assert!(code.contains("\"CustomersV3\""), "the config's set");
+    assert!(code.contains("\"SalesOrderLines\""), "the flag's set");
+    assert!(code.contains("Service profile: Dynamics 365 Finance & Operations."));
+    assert!(!dir.path().join("from-config.rs").exists());
+}

@@ -182,3 +182,40 @@ fn odata_v2_metadata_is_refused_by_name() {
         "{stderr}"
     );
 }
+
+#[test]
+fn tables_wrap_to_the_width_from_columns_or_the_flag() {
+    let path = sandbox_metadata();
+    let path = path.to_str().unwrap();
+    let unbounded = run(&["list", "--metadata", path, "--width", "100000"]);
+    let wide = text(&unbounded.stdout);
+    let widest = wide.lines().map(|l| l.chars().count()).max().unwrap();
+    assert!(
+        widest > 80,
+        "the sandbox listing has lines over 80: {widest}"
+    );
+    for (columns, by_flag) in [(80, false), (72, true)] {
+        let output = if by_flag {
+            Command::new(env!("CARGO_BIN_EXE_d365fo-codegen"))
+                .args(["list", "--metadata", path, "--width", &columns.to_string()])
+                .env_remove("COLUMNS")
+                .output()
+                .unwrap()
+        } else {
+            Command::new(env!("CARGO_BIN_EXE_d365fo-codegen"))
+                .args(["list", "--metadata", path])
+                .env("COLUMNS", columns.to_string())
+                .output()
+                .unwrap()
+        };
+        assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+        let stdout = text(&output.stdout);
+        for line in stdout.lines() {
+            assert!(line.chars().count() <= columns, "{line:?} over {columns}");
+        }
+        // Nothing is lost: the same characters, on more lines.
+        let letters = |t: &str| t.chars().filter(|c| !c.is_whitespace()).count();
+        assert_eq!(letters(&stdout), letters(&wide));
+        assert!(stdout.lines().count() > wide.lines().count());
+    }
+}

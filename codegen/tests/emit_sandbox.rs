@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use d365fo_odata_codegen::{GenerateError, Generator, ProfileChoice};
+use d365fo_odata_codegen::{GenerateError, Generator, Profile};
 
 fn sandbox_metadata() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/sandbox/metadata.xml")
@@ -38,11 +38,7 @@ fn output_is_deterministic_and_names_version_and_fingerprint() {
 #[test]
 fn generic_profile_makes_enums_ordered() {
     let fno = sandbox().generate().unwrap().code;
-    let generic = sandbox()
-        .profile(ProfileChoice::Generic)
-        .generate()
-        .unwrap()
-        .code;
+    let generic = sandbox().profile(Profile::Generic).generate().unwrap().code;
     assert!(!fno.contains("Ordered<"));
     assert!(
         generic

@@ -236,3 +236,131 @@ fn selects_fixture_closure_with_type_definitions_and_flags_enums() {
     assert_eq!(unselected, ["Invoices"]);
     assert_eq!(closure.operation_imports.len(), 1);
 }
+
+const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/fno_small.xml");
+
+#[test]
+fn every_entity_set_comes_first_in_document_order_then_the_named_ones() {
+    let doc = fixture();
+    let all: Vec<&str> = doc.entity_sets().map(|s| &*s.name).collect();
+    let closure = Selection::new()
+        .all_entity_sets()
+        .entity_sets(["CustomersV3"])
+        .resolve(&doc)
+        .expect("selection");
+    assert_eq!(names(&closure.entity_sets, |s| &s.name), all);
+    assert!(Selection::new().all_entity_sets().resolve(&doc).is_ok());
+    assert!(Selection::new().is_empty());
+    assert!(!Selection::new().all_entity_sets().is_empty());
+}
+
+#[test]
+fn a_typo_in_a_build_script_prints_the_message_not_the_enum() {
+    use d365fo_odata_codegen::{GenerateError, Generator};
+
+    let error = Generator::from_file(FIXTURE)
+        .unwrap()
+        .entity_sets(["CustomerV3"])
+        .generate()
+        .unwrap_err();
+    let shown = error.to_string();
+    assert!(
+        shown.contains("unknown entity set `CustomerV3` (did you mean `CustomersV3`?)"),
+        "{shown}"
+    );
+    // `fn main() -> Result<(), E>` prints `Error: {e:?}`; so do `Box<dyn Error>` and anyhow.
+    assert_eq!(format!("{error:?}"), shown);
+    let boxed: Box<dyn std::error::Error> = Box::new(error);
+    assert_eq!(format!("{boxed:?}"), shown);
+    assert!(!format!("{boxed:?}").contains("UnknownNames"));
+    let select = Selection::new()
+        .entity_sets(["CustomerV3"])
+        .resolve(&fixture())
+        .unwrap_err();
+    assert_eq!(format!("{select:?}"), select.to_string());
+
+    let empty = Generator::from_file(FIXTURE)
+        .unwrap()
+        .generate()
+        .unwrap_err();
+    assert!(matches!(empty, GenerateError::EmptySelection { .. }));
+    assert_eq!(format!("{empty:?}"), empty.to_string());
+    assert!(empty.to_string().contains("--all-entity-sets"), "{empty}");
+}
+
+#[test]
+fn a_configuration_makes_the_same_generator_as_the_builder() {
+    use d365fo_odata_codegen::config::Config;
+    use d365fo_odata_codegen::{GenerateError, Generator, Profile};
+
+    let dir = tempfile::tempdir().unwrap();
+    let config_path = dir.path().join("d365fo-codegen.toml");
+    std::fs::write(
+        &config_path,
+        format!(
+            "[metadata]\npath = {FIXTURE:?}\n\n[select]\nentity_sets = [\"CustomersV3\"]\n\n\
+             [output]\nprofile = \"generic\"\nruntime_crate = \"d365fo_odata\"\n\n\
+             [renames]\nCustomerV3 = \"Customer\"\n"
+        ),
+    )
+    .unwrap();
+    let from_file = Generator::from_config_file(&config_path)
+        .unwrap()
+        .generate()
+        .unwrap();
+    let by_hand = Generator::from_file(FIXTURE)
+        .unwrap()
+        .entity_sets(["CustomersV3"])
+        .profile(Profile::Generic)
+        .rename_type("CustomerV3", "Customer")
+        .generate()
+        .unwrap();
+    assert_eq!(from_file.code, by_hand.code);
+    assert!(from_file.code.contains("struct CustomerKey"), "renamed");
+    assert!(!from_file.code.contains("struct CustomerV3"), "renamed");
+
+    let config = Config::from_path(&config_path).unwrap();
+    let flags = Config {
+        select: Selection::new().all_entity_sets(),
+        ..Config::default()
+    };
+    let everything = Generator::from_config(&config.override_with(flags))
+        .unwrap()
+        .generate()
+        .unwrap();
+    let by_hand = Generator::from_file(FIXTURE)
+        .unwrap()
+        .all_entity_sets()
+        .entity_sets(["CustomersV3"])
+        .profile(Profile::Generic)
+        .rename_type("CustomerV3", "Customer")
+        .generate()
+        .unwrap();
+    assert_eq!(everything.code, by_hand.code);
+
+    let error = Generator::from_config(&Config::default()).unwrap_err();
+    assert!(matches!(error, GenerateError::NoMetadataPath), "{error}");
+    std::fs::write(&config_path, "[select]\nentity_set = [\"CustomersV3\"]\n").unwrap();
+    let error = Generator::from_config_file(&config_path).unwrap_err();
+    let shown = format!("{error:?}");
+    assert!(
+        shown.contains("d365fo-codegen.toml:2:1: unknown field `entity_set`"),
+        "{shown}"
+    );
+}
+
+#[test]
+fn diff_compares_over_the_same_selection() {
+    use d365fo_odata_codegen::diff::diff;
+
+    let doc = fixture();
+    let named = diff(&doc, &doc, &Selection::new().entity_sets(["CustomersV3"])).unwrap();
+    assert!(!named.is_breaking());
+    let error = diff(&doc, &doc, &Selection::new().entity_sets(["CustomerV3"])).unwrap_err();
+    assert!(
+        error.to_string().contains("did you mean `CustomersV3`?"),
+        "{error}"
+    );
+    // Every entity set: no name is looked up, so none can be unknown.
+    assert!(diff(&doc, &doc, &Selection::new().all_entity_sets()).is_ok());
+}

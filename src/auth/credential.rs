@@ -107,6 +107,24 @@ impl Credential {
         self.origin.as_deref()
     }
 
+    /// Asks the credential for one access token, for the scope set with
+    /// [`with_scope`](Self::with_scope) or else `default_scope`, outside any
+    /// [`Client`](crate::Client) and its token cache: for a single request made with another
+    /// HTTP client, such as the code generator's `$metadata` download.
+    ///
+    /// # Errors
+    /// [`Error::Credential`] when no token is obtained, with the credential's known secrets
+    /// removed from the message.
+    pub async fn access_token(&self, default_scope: &str) -> Result<Secret> {
+        let scope = self.scope.as_deref().unwrap_or(default_scope);
+        let token = self
+            .credential
+            .get_token(&[scope], None)
+            .await
+            .map_err(|e| self.error(e))?;
+        Ok(Secret::new(token.token.secret()))
+    }
+
     pub(crate) fn with_origin(mut self, origin: impl Into<String>) -> Self {
         self.origin = Some(origin.into());
         self
@@ -329,6 +347,61 @@ mod tests {
         assert_eq!(credential.name(), "ClientSecretCredential");
         let shown = format!("{credential:?}");
         assert!(!shown.contains("pa55-word"), "{shown}");
+    }
+
+    /// Hands back a token naming the scopes asked for, or fails.
+    #[derive(Debug)]
+    struct Echo {
+        fail: bool,
+    }
+
+    #[async_trait::async_trait]
+    impl TokenCredential for Echo {
+        async fn get_token(
+            &self,
+            scopes: &[&str],
+            _: Option<azure_core::credentials::TokenRequestOptions<'_>>,
+        ) -> azure_core::Result<azure_core::credentials::AccessToken> {
+            if self.fail {
+                return Err(azure_core::Error::with_message(
+                    azure_core::error::ErrorKind::Credential,
+                    "AADSTS700016: application not found",
+                ));
+            }
+            Ok(azure_core::credentials::AccessToken::new(
+                format!("for {}", scopes.join(" ")),
+                time::OffsetDateTime::now_utc() + time::Duration::hours(1),
+            ))
+        }
+    }
+
+    #[tokio::test]
+    async fn access_token_asks_for_the_default_scope_unless_one_is_set() {
+        let credential = Credential::new(Arc::new(Echo { fail: false }));
+        let token = credential
+            .access_token("https://env.example/.default")
+            .await
+            .unwrap();
+        assert_eq!(token.expose(), "for https://env.example/.default");
+        let token = credential
+            .with_scope("api://other/.default")
+            .access_token("https://env.example/.default")
+            .await
+            .unwrap();
+        assert_eq!(token.expose(), "for api://other/.default");
+
+        let failing = Credential::new(Arc::new(Echo { fail: true }));
+        let error = failing.access_token("https://env.example/.default").await;
+        let Err(Error::Credential {
+            credential,
+            message,
+            ..
+        }) = error
+        else {
+            panic!("expected a credential error, got {error:?}");
+        };
+        assert_eq!(credential, "Echo");
+        assert!(message.contains("AADSTS700016"), "{message}");
     }
 
     #[test]

@@ -21,6 +21,7 @@ mod container;
 mod document;
 mod error;
 mod intern;
+mod model;
 mod names;
 mod operations;
 mod options;
@@ -41,8 +42,8 @@ pub use annotation::{
 pub use container::{
     EntityContainer, EntitySet, NavigationPropertyBinding, OperationImport, Singleton,
 };
-pub use document::{Document, Include, IncludeAnnotations, Reference, Schema};
 pub use error::{Error, ErrorKind};
+pub use model::{Document, Include, IncludeAnnotations, Reference, Schema};
 pub use names::split_qualified;
 pub use operations::{Operation, OperationKind, Parameter, ReturnType};
 pub use options::{

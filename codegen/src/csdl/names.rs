@@ -3,8 +3,8 @@
 
 use std::sync::Arc;
 
-use super::document::NameMap;
 use super::intern::Interner;
+use super::model::NameMap;
 
 /// Splits `Namespace.Name` at the last dot: `("Namespace", "Name")`. A name without a dot has
 /// an empty namespace.

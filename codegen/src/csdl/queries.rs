@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use super::annotation::{Annotation, AnnotationsExt};
 use super::container::{EntityContainer, EntitySet, NavigationPropertyBinding, Singleton};
-use super::document::{Document, ItemLoc, Schema};
+use super::model::{Document, ItemLoc, Schema};
 use super::names::resolve_qualified;
 use super::operations::Operation;
 use super::types::{

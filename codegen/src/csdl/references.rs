@@ -14,8 +14,8 @@ use std::io::BufReader;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::document::Document;
 use super::error::{Error, ErrorKind, RawError};
+use super::model::Document;
 use super::options::{MAX_REFERENCE_DEPTH, MAX_REFERENCED_DOCUMENTS, ReadOptions};
 use super::reader::{self, Parsed};
 use super::resolve;

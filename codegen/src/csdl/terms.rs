@@ -2,7 +2,7 @@
 
 use super::annotation::{Annotation, AnnotationValue};
 use super::container::EntitySet;
-use super::document::Document;
+use super::model::Document;
 use super::types::{EntityType, Property};
 
 /// Terms of the OASIS Core vocabulary (`Org.OData.Core.V1`).

@@ -14,6 +14,9 @@
 //! and in the crate: `#[allow(dead_code)] mod fno { include!(concat!(env!("OUT_DIR"), "/fno.rs")); }`
 //! (every generated item is public API of the bindings; a program uses part of them). The crate
 //! needs `d365fo-odata` as its only dependency: generated code reaches `serde` through it.
+//! [`Generator::from_config_file`] reads the same `d365fo-codegen.toml` as the command line
+//! instead. An error returned from `main` prints its message (what, where, did you mean), as the
+//! command line does.
 //!
 //! # What is generated
 //!
@@ -53,70 +56,24 @@
 //! reported in [`Generated::warnings`]. [`Generator::rename_type`] chooses a name instead.
 //! An enumeration member named `Unknown` becomes `UnknownMember`.
 
+mod error;
+mod files;
+
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use sha2::{Digest, Sha256};
+pub use error::GenerateError;
+use files::{rustfmt, sha256_hex, write_atomically};
 
+use crate::config::{Config, Profile};
 use crate::csdl;
 use crate::emit::{self, Options, ServiceProfile};
 use crate::select::{self, Selection};
 
-/// The F&O schema namespace, which [`ProfileChoice::Auto`] looks for.
+/// The F&O schema namespace, which [`Profile::Auto`] looks for.
 const FNO_NAMESPACE: &str = "Microsoft.Dynamics.DataEntities";
-
-/// Which service capability profile the generated entities name as `Entity::Profile`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum ProfileChoice {
-    /// F&O when the document has the schema `Microsoft.Dynamics.DataEntities`, else generic.
-    #[default]
-    Auto,
-    /// Dynamics 365 Finance & Operations (`d365fo_odata::profile::Fno`).
-    Fno,
-    /// Any OData v4 service (`d365fo_odata::profile::GenericOData`).
-    Generic,
-}
-
-/// Generation failed; nothing was written.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum GenerateError {
-    /// The metadata document could not be read or parsed (the message has file, line and
-    /// column).
-    #[error("cannot read metadata: {0}")]
-    Parse(#[from] csdl::Error),
-    /// The selection names entity sets, singletons or operations the document lacks.
-    #[error("cannot select from the metadata: {0}")]
-    Select(#[from] select::SelectError),
-    /// Nothing was selected.
-    #[error(
-        "nothing to generate from {source_name}: select entity sets, singletons or operations \
-         (or call all_entity_sets)"
-    )]
-    EmptySelection {
-        /// The metadata document.
-        source_name: String,
-    },
-    /// Reading the metadata or writing the output failed.
-    #[error("{}: {source}", path.display())]
-    Io {
-        /// The file or directory involved.
-        path: PathBuf,
-        /// The underlying error.
-        source: std::io::Error,
-    },
-    /// `OUT_DIR` is not set ([`Generator::write_to_out_dir`] runs only inside a build script).
-    #[error("OUT_DIR is not set: write_to_out_dir is meant for build scripts; use write_to_file")]
-    NoOutDir,
-    /// `rustfmt` ([`Generator::rustfmt`]) could not be run or did not accept the code.
-    #[error("cannot format the generated code with rustfmt: {0}")]
-    Rustfmt(String),
-    /// The runtime crate path given to [`Generator::runtime_crate`] is not a Rust path.
-    #[error("runtime crate path {0:?} is not an absolute Rust path such as `::d365fo_odata`")]
-    RuntimePath(String),
-}
 
 /// The result of [`Generator::generate`].
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -142,11 +99,12 @@ pub struct Generated {
 pub struct Generator {
     doc: csdl::Document,
     source_path: Option<PathBuf>,
+    /// The configuration file it was made from ([`Generator::from_config_file`]).
+    config_path: Option<PathBuf>,
     fingerprint: String,
-    /// The entity sets, singletons and operations named so far.
-    names: Selection,
-    all_entity_sets: bool,
-    profile: ProfileChoice,
+    /// What is selected so far.
+    selection: Selection,
+    profile: Profile,
     renames: BTreeMap<String, String>,
     runtime: String,
     write_models: bool,
@@ -203,6 +161,58 @@ impl Generator {
         Ok(generator)
     }
 
+    /// Reads the configuration file at `path` (`d365fo-codegen.toml`, see [`crate::config`]) and
+    /// makes the generator it describes, as [`from_config`](Self::from_config) does; a build
+    /// script that writes with [`write_to_out_dir`](Self::write_to_out_dir) reruns when the
+    /// configuration or the metadata changes.
+    ///
+    /// ```no_run
+    /// // build.rs
+    /// fn main() -> Result<(), d365fo_odata_codegen::GenerateError> {
+    ///     d365fo_odata_codegen::Generator::from_config_file("d365fo-codegen.toml")?
+    ///         .write_to_out_dir("fno.rs")?;
+    ///     Ok(())
+    /// }
+    /// ```
+    ///
+    /// # Errors
+    /// [`GenerateError::Config`] when the file cannot be read or is invalid (with line and
+    /// column); otherwise as [`from_config`](Self::from_config).
+    pub fn from_config_file(path: impl AsRef<Path>) -> Result<Generator, GenerateError> {
+        let path = path.as_ref();
+        let config = Config::from_path(path)?;
+        let mut generator = Generator::from_config(&config)?;
+        generator.config_path = Some(path.to_owned());
+        Ok(generator)
+    }
+
+    /// The generator a configuration describes: the metadata file of `[metadata]` read with its
+    /// settings, the `[select]` selection, the `[output]` profile and runtime crate path (a bare
+    /// crate name such as `d365fo_odata` is taken as `::d365fo_odata`), the `[renames]`. The
+    /// command line reads the same [`Config`], with its flags laid over it
+    /// ([`Config::override_with`]).
+    ///
+    /// # Errors
+    /// [`GenerateError::NoMetadataPath`] when `[metadata]` has no `path`; otherwise as
+    /// [`from_file_with`](Self::from_file_with).
+    pub fn from_config(config: &Config) -> Result<Generator, GenerateError> {
+        let path = config
+            .metadata
+            .path
+            .as_deref()
+            .ok_or(GenerateError::NoMetadataPath)?;
+        let mut generator = Generator::from_file_with(path, &config.metadata.read_options())?
+            .selection(config.select.clone())
+            .profile(config.output.profile.unwrap_or_default());
+        for (from, to) in &config.renames {
+            generator = generator.rename_type(from, to);
+        }
+        if let Some(runtime) = &config.output.runtime_crate {
+            generator = generator.runtime_crate(&absolute_path(runtime));
+        }
+        Ok(generator)
+    }
+
     /// Parses metadata held in memory; `source_name` names it in messages and in the header.
     ///
     /// # Errors
@@ -231,10 +241,10 @@ impl Generator {
         Generator {
             doc,
             source_path: None,
+            config_path: None,
             fingerprint: String::new(),
-            names: Selection::new(),
-            all_entity_sets: false,
-            profile: ProfileChoice::Auto,
+            selection: Selection::new(),
+            profile: Profile::Auto,
             renames: BTreeMap::new(),
             runtime: "::d365fo_odata".to_owned(),
             write_models: true,
@@ -253,7 +263,7 @@ impl Generator {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        self.names = self.names.entity_sets(names);
+        self.selection = self.selection.entity_sets(names);
         self
     }
 
@@ -263,7 +273,7 @@ impl Generator {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        self.names = self.names.singletons(names);
+        self.selection = self.selection.singletons(names);
         self
     }
 
@@ -275,18 +285,24 @@ impl Generator {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        self.names = self.names.operations(names);
+        self.selection = self.selection.operations(names);
         self
     }
 
     /// Selects every entity set of the document.
     pub fn all_entity_sets(mut self) -> Self {
-        self.all_entity_sets = true;
+        self.selection = self.selection.all_entity_sets();
         self
     }
 
-    /// Chooses the service profile (default [`ProfileChoice::Auto`]).
-    pub fn profile(mut self, profile: ProfileChoice) -> Self {
+    /// Adds what `selection` selects to what is selected so far (see [`Selection::extend`]).
+    pub fn selection(mut self, selection: Selection) -> Self {
+        self.selection.extend(selection);
+        self
+    }
+
+    /// Chooses the service profile (default [`Profile::Auto`]).
+    pub fn profile(mut self, profile: Profile) -> Self {
         self.profile = profile;
         self
     }
@@ -331,12 +347,7 @@ impl Generator {
     /// [`GenerateError::EmptySelection`]; [`GenerateError::RuntimePath`];
     /// [`GenerateError::Rustfmt`] when formatting was asked for and failed.
     pub fn generate(&self) -> Result<Generated, GenerateError> {
-        // Every entity set (in document order) comes before the named ones.
-        let mut selection = Selection::new();
-        if self.all_entity_sets {
-            selection = selection.entity_sets(self.doc.entity_sets().map(|s| s.name.to_string()));
-        }
-        let closure = selection.and(&self.names).resolve(&self.doc)?;
+        let closure = self.selection.resolve(&self.doc)?;
         select::check_renames(&self.doc, &closure, &self.renames)?;
         if closure.entity_sets.is_empty()
             && closure.singletons.is_empty()
@@ -353,9 +364,9 @@ impl Generator {
             })
             .ok_or_else(|| GenerateError::RuntimePath(self.runtime.clone()))?;
         let profile = match self.profile {
-            ProfileChoice::Fno => ServiceProfile::Fno,
-            ProfileChoice::Generic => ServiceProfile::Generic,
-            ProfileChoice::Auto => {
+            Profile::Fno => ServiceProfile::Fno,
+            Profile::Generic => ServiceProfile::Generic,
+            Profile::Auto => {
                 if self.doc.schema(FNO_NAMESPACE).is_some() {
                     ServiceProfile::Fno
                 } else {
@@ -437,107 +448,30 @@ impl Generator {
     }
 
     /// For build scripts: writes `$OUT_DIR/file_name` and prints `cargo:rerun-if-changed` for
-    /// the metadata file (when it came from [`from_file`](Self::from_file)).
+    /// the metadata file (when it came from [`from_file`](Self::from_file) or a configuration)
+    /// and for the configuration file (when it came from
+    /// [`from_config_file`](Self::from_config_file)).
     ///
     /// # Errors
     /// [`GenerateError::NoOutDir`] outside a build script; otherwise as
     /// [`write_to_file`](Self::write_to_file).
     pub fn write_to_out_dir(&self, file_name: &str) -> Result<Generated, GenerateError> {
         let out_dir = std::env::var_os("OUT_DIR").ok_or(GenerateError::NoOutDir)?;
-        if let Some(path) = &self.source_path {
-            let mut stdout = std::io::stdout().lock();
+        let mut stdout = std::io::stdout().lock();
+        for path in self.source_path.iter().chain(&self.config_path) {
             let _ = writeln!(stdout, "cargo:rerun-if-changed={}", path.display());
         }
+        drop(stdout);
         self.write_to_file(Path::new(&out_dir).join(file_name))
     }
 }
 
-/// Formats `code` with `rustfmt --edition 2024`, fed through stdin (written from another thread
-/// so that neither side blocks on a full pipe).
-fn rustfmt(code: &str) -> Result<String, GenerateError> {
-    use std::process::{Command, Stdio};
-    let program = std::env::var_os("RUSTFMT").unwrap_or_else(|| "rustfmt".into());
-    let shown = PathBuf::from(&program).display().to_string();
-    let mut child = Command::new(&program)
-        .args(["--edition", "2024", "--emit", "stdout", "--quiet"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| {
-            GenerateError::Rustfmt(format!(
-                "cannot run `{shown}`: {e} (install it with `rustup component add rustfmt`, \
-                 set RUSTFMT, or generate without formatting)"
-            ))
-        })?;
-    let mut stdin = child.stdin.take().expect("stdin is piped");
-    let output = std::thread::scope(|scope| {
-        let writer = scope.spawn(move || stdin.write_all(code.as_bytes()));
-        let output = child.wait_with_output();
-        (writer.join(), output)
-    });
-    let (written, output) = output;
-    let output = output.map_err(|e| GenerateError::Rustfmt(format!("`{shown}` failed: {e}")))?;
-    if !output.status.success() {
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        return Err(GenerateError::Rustfmt(format!(
-            "`{shown}` exited with {}: {}",
-            output.status,
-            stderr.trim()
-        )));
+/// `d365fo_odata` → `::d365fo_odata`; paths already absolute (`::x`, `crate::x`) are kept.
+fn absolute_path(given: &str) -> String {
+    let given = given.trim();
+    if given.contains("::") || given == "crate" {
+        given.to_owned()
+    } else {
+        format!("::{given}")
     }
-    match written {
-        Ok(Ok(())) => {}
-        Ok(Err(e)) => {
-            return Err(GenerateError::Rustfmt(format!(
-                "writing to `{shown}` failed: {e}"
-            )));
-        }
-        Err(_) => {
-            return Err(GenerateError::Rustfmt(format!(
-                "writing to `{shown}` failed"
-            )));
-        }
-    }
-    String::from_utf8(output.stdout)
-        .map_err(|_| GenerateError::Rustfmt(format!("`{shown}` wrote output that is not UTF-8")))
-}
-
-fn sha256_hex(bytes: &[u8]) -> String {
-    let digest = Sha256::digest(bytes);
-    let mut hex = String::with_capacity(64);
-    for b in digest {
-        let _ = write!(hex, "{b:02x}");
-    }
-    hex
-}
-
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), GenerateError> {
-    let io = |path: &Path| {
-        let path = path.to_owned();
-        move |source| GenerateError::Io { path, source }
-    };
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_owned(),
-        _ => PathBuf::from("."),
-    };
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "bindings.rs".to_owned());
-    let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let result = std::fs::File::create(&temp)
-        .and_then(|mut f| {
-            f.write_all(bytes)?;
-            f.sync_all()
-        })
-        .map_err(io(&temp));
-    if let Err(e) = result {
-        let _ = std::fs::remove_file(&temp);
-        return Err(e);
-    }
-    std::fs::rename(&temp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&temp);
-        io(path)(e)
-    })
 }

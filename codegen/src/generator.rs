@@ -66,6 +66,15 @@ use crate::select::{self, Selection};
 /// The F&O schema namespace, which [`ProfileChoice::Auto`] looks for.
 const FNO_NAMESPACE: &str = "Microsoft.Dynamics.DataEntities";
 
+/// The profile [`ProfileChoice::Auto`] picks for `doc`: F&O when it has the F&O namespace.
+pub(crate) fn auto_profile(doc: &csdl::Document) -> ServiceProfile {
+    if doc.schema(FNO_NAMESPACE).is_some() {
+        ServiceProfile::Fno
+    } else {
+        ServiceProfile::Generic
+    }
+}
+
 /// Which service capability profile the generated entities name as `Entity::Profile`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ProfileChoice {
@@ -354,13 +363,7 @@ impl Generator {
         let profile = match self.profile {
             ProfileChoice::Fno => ServiceProfile::Fno,
             ProfileChoice::Generic => ServiceProfile::Generic,
-            ProfileChoice::Auto => {
-                if self.doc.schema(FNO_NAMESPACE).is_some() {
-                    ServiceProfile::Fno
-                } else {
-                    ServiceProfile::Generic
-                }
-            }
+            ProfileChoice::Auto => auto_profile(&self.doc),
         };
         let options = Options {
             profile,

@@ -35,6 +35,7 @@
 mod compare;
 mod report;
 mod surface;
+mod tokens;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -249,12 +250,7 @@ pub fn diff(old: &Document, new: &Document, scope: &Scope) -> Result<DiffReport,
                 .surface
                 .entries
                 .values()
-                .filter(|e| e.kind == surface::EntryKind::Function && e.doc.contains('`'))
-                .filter(|e| {
-                    e.doc.starts_with("Action `")
-                        || e.doc.starts_with("Function `")
-                        || e.doc.starts_with("Unbound ")
-                })
+                .filter(|e| e.kind == surface::EntryKind::Function && compare::is_operation(e))
                 .count(),
         },
     })

@@ -140,7 +140,7 @@ fn classify(
 }
 
 /// A function generated for an action or function (its doc names the operation first).
-fn is_operation(entry: &Entry) -> bool {
+pub(crate) fn is_operation(entry: &Entry) -> bool {
     entry.doc.starts_with("Action `")
         || entry.doc.starts_with("Function `")
         || entry.doc.starts_with("Unbound ")

@@ -128,3 +128,33 @@ fn unreadable_metadata_exits_2() {
     assert_eq!(output.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("missing.xml"), "{stderr}");
 }
+
+#[test]
+fn a_document_nested_too_deep_exits_2_naming_the_limit() {
+    // 3,000 nested collections in one annotation (60 KB) used to overflow the stack.
+    let dir = tempfile::tempdir().unwrap();
+    let deep = dir.path().join("deep.xml");
+    let xml = std::fs::read_to_string(fixture("old.xml"))
+        .unwrap()
+        .replace(
+            "<EntityContainer Name=\"Resources\">",
+            &format!(
+                "<Annotations Target=\"Microsoft.Dynamics.DataEntities.CustomerV3\"><Annotation \
+             Term=\"Org.OData.Core.V1.Description\">{}<String>x</String>{}</Annotation>\
+             </Annotations>\n      <EntityContainer Name=\"Resources\">",
+                "<Collection>".repeat(3_000),
+                "</Collection>".repeat(3_000)
+            ),
+        );
+    std::fs::write(&deep, xml).unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_d365fo-codegen"))
+        .args(["diff", &fixture("old.xml"), deep.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("deep.xml:") && stderr.contains("nested more than 256 levels deep"),
+        "{stderr}"
+    );
+}

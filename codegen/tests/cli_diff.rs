@@ -1,4 +1,5 @@
 //! `d365fo-codegen diff`: breaking changes exit 1 with a readable report, additive ones exit 0.
+//! (Each change kind, checked against the compiler, is in `diff_kinds.rs`.)
 #![cfg(feature = "cli")]
 
 use std::path::PathBuf;
@@ -28,6 +29,7 @@ fn text(bytes: &[u8]) -> String {
 
 #[test]
 fn removed_property_changed_key_and_removed_enum_member_exit_1_with_a_report() {
+    // Each line names the OData member and the generated item that changed.
     let output = diff("breaking.xml", &["--entity-set", "CustomersV3"]);
     let report = text(&output.stdout);
     assert_eq!(
@@ -37,13 +39,15 @@ fn removed_property_changed_key_and_removed_enum_member_exit_1_with_a_report() {
         text(&output.stderr)
     );
     for expected in [
-        "BREAKING  entity type CustomerV3: property `CreditLimit` removed (was Edm.Decimal)",
-        "BREAKING  entity type CustomerV3: key changed from (dataAreaId, CustomerAccount) to (CustomerAccount)",
-        "BREAKING  enum type CustomerType: member `Organization` removed",
-        "BREAKING  entity type CustomerV3: property `OrganizationName` changed type from Edm.String to Edm.Int64",
-        "BREAKING  entity type CustomerV3: property `PaymentTermsDays` is now nullable",
-        "change    entity type CustomerV3: property `Email` added (Edm.String, nullable)",
-        "5 breaking change(s), 1 other.",
+        "BREAKING  entity type CustomerV3: property `CreditLimit` removed (`CustomerV3.credit_limit`: Option<edm::Decimal>)",
+        "BREAKING  entity type CustomerV3: `CustomerV3Key::new` changed: `fn new(data_area_id: impl Into<String>, customer_account: impl Into<String>) -> Self` became `fn new(customer_account: impl Into<String>) -> Self`",
+        "BREAKING  entity type CustomerV3: key part `dataAreaId` removed (`CustomerV3Key.data_area_id`: String)",
+        "BREAKING  enum type CustomerType: member `Organization` removed (`CustomerType::Organization`)",
+        "BREAKING  entity type CustomerV3: property `OrganizationName` changed (`CustomerV3.organization_name`: `Option<String>` became `Option<i64>`)",
+        "BREAKING  entity type CustomerV3: property `PaymentTermsDays` may now be null (`CustomerV3.payment_terms_days`: `i32` became `Option<i32>`)",
+        "BREAKING  entity type CustomerV3: update field `CreditLimit` can no longer be changed by an update (`CustomerV3Patch.credit_limit`: Option<edm::Decimal> removed)",
+        "change    entity type CustomerV3: property `Email` added (`CustomerV3.email`: Option<String>)",
+        "14 breaking change(s), 5 other.",
     ] {
         assert!(
             report.contains(expected),
@@ -60,15 +64,18 @@ fn additive_changes_only_exit_0() {
     assert!(!report.contains("BREAKING"), "{report}");
     for expected in [
         "property `Email` added",
-        "navigation property `CustomerGroup` added",
-        "member `Government` = 3 added",
-        "No breaking changes (4 other).",
+        "member `Government` added (`CustomerType::Government`; the enum is `#[non_exhaustive]`",
+        "operation PutOnHold: `CustomerV3::put_on_hold_2` added",
+        "No breaking changes (6 other).",
     ] {
         assert!(
             report.contains(expected),
             "missing {expected:?} in:\n{report}"
         );
     }
+    // The navigation property added leads to a type outside the selection: the bindings omit
+    // it, so the generated code does not change.
+    assert!(!report.contains("CustomerGroup"), "{report}");
 }
 
 #[test]
@@ -78,7 +85,7 @@ fn changes_outside_the_selection_are_not_compared() {
     assert_eq!(everything.status.code(), Some(1));
     assert!(
         text(&everything.stdout)
-            .contains("BREAKING  entity type VendorV2: property `VendorName` removed")
+            .contains("BREAKING  entity type VendorV2: property `VendorName` removed (`VendorV2.vendor_name`: Option<String>)")
     );
     let selected = diff("additive.xml", &["-e", "CustomersV3"]);
     assert_eq!(selected.status.code(), Some(0));
@@ -120,4 +127,34 @@ fn unreadable_metadata_exits_2() {
     let stderr = text(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("missing.xml"), "{stderr}");
+}
+
+#[test]
+fn a_document_nested_too_deep_exits_2_naming_the_limit() {
+    // 3,000 nested collections in one annotation (60 KB) used to overflow the stack.
+    let dir = tempfile::tempdir().unwrap();
+    let deep = dir.path().join("deep.xml");
+    let xml = std::fs::read_to_string(fixture("old.xml"))
+        .unwrap()
+        .replace(
+            "<EntityContainer Name=\"Resources\">",
+            &format!(
+                "<Annotations Target=\"Microsoft.Dynamics.DataEntities.CustomerV3\"><Annotation \
+             Term=\"Org.OData.Core.V1.Description\">{}<String>x</String>{}</Annotation>\
+             </Annotations>\n      <EntityContainer Name=\"Resources\">",
+                "<Collection>".repeat(3_000),
+                "</Collection>".repeat(3_000)
+            ),
+        );
+    std::fs::write(&deep, xml).unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_d365fo-codegen"))
+        .args(["diff", &fixture("old.xml"), deep.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("deep.xml:") && stderr.contains("nested more than 256 levels deep"),
+        "{stderr}"
+    );
 }

@@ -57,4 +57,5 @@ pub use types::{
     OnDeleteAction, Property, PropertyRef, ReferentialConstraint, Scale, Srid, Term,
     TypeDefinition, TypeRef,
 };
+pub(crate) use warning::is_bidi_control;
 pub use warning::{Warning, WarningKind};

@@ -22,6 +22,7 @@ use quote::quote;
 use crate::csdl::{Document, Primitive, SchemaType, TypeRef};
 use crate::select::Closure;
 
+pub(crate) use docs::visible_controls;
 pub(crate) use plan::Plan;
 
 /// The service profile the generated entities name.

@@ -31,7 +31,8 @@ pub(crate) enum Command {
     List(ListArgs),
     /// Download `$metadata` from an environment and save it with its SHA-256 fingerprint.
     Fetch(FetchArgs),
-    /// Compare two metadata files over a selection; exit code 1 when a change is breaking.
+    /// Compare the bindings two metadata files generate for a selection; exit code 1 when a
+    /// change can stop code using them from compiling or change its meaning.
     Diff(DiffArgs),
 }
 

@@ -30,6 +30,14 @@ impl fmt::Debug for Column {
 }
 
 impl Column {
+    /// The OData literal of one JSON value of this column.
+    ///
+    /// # Errors
+    /// When the value is not JSON of the column's type (or is `null`).
+    pub(crate) fn literal(&self, json: &str) -> Result<String, serde_json::Error> {
+        (self.literal)(json)
+    }
+
     pub(crate) fn of<E, T: DeserializeOwned + ODataLiteral + 'static>(field: Field<E, T>) -> Self {
         Column {
             name: field.name(),
@@ -112,23 +120,36 @@ pub(crate) fn describe(columns: &[Column], values: &[String]) -> String {
 /// # Errors
 /// When a column is missing from the row, appears twice, is `null` or does not have its type.
 pub(crate) fn capture(row: &str, columns: &[Column]) -> Result<KeyValues, serde_json::Error> {
+    capture_with(row, columns, |_, _| Ok(()))
+}
+
+/// Like [`capture`], and hands each column's raw JSON value to `each` (with its index).
+///
+/// # Errors
+/// As [`capture`], or the error of `each`.
+pub(crate) fn capture_with(
+    row: &str,
+    columns: &[Column],
+    mut each: impl FnMut(usize, &RawValue) -> Result<(), serde_json::Error>,
+) -> Result<KeyValues, serde_json::Error> {
     let mut json = serde_json::Deserializer::from_str(row);
     let raw = Capture(columns).deserialize(&mut json)?;
     let mut out = Vec::with_capacity(columns.len());
-    for (column, value) in columns.iter().zip(raw) {
+    for (i, (column, value)) in columns.iter().zip(raw).enumerate() {
         let Some(value) = value else {
             return Err(de::Error::custom(format_args!(
                 "the row has no `{}`, which the bulk read orders by (select it)",
                 column.name
             )));
         };
-        let literal = (column.literal)(value.get()).map_err(|e| {
+        let literal = column.literal(value.get()).map_err(|e| {
             de::Error::custom(format_args!(
                 "`{}` = {}: {e} (a bulk read needs a value in every row)",
                 column.name,
                 truncate(value.get())
             ))
         })?;
+        each(i, value)?;
         out.push(literal);
     }
     Ok(out.into_boxed_slice())
@@ -241,6 +262,36 @@ pub(crate) fn after(columns: &[Column], values: &[String]) -> String {
     out
 }
 
+/// `$filter` text for "at or before `values`" in the same order:
+/// `a lt 1 or (a eq 1 and (b le 'x'))`; the complement of [`after`].
+pub(crate) fn at_or_before(columns: &[Column], values: &[String]) -> String {
+    let mut out = String::new();
+    write_at_or_before(columns, values, &mut out);
+    out
+}
+
+fn write_at_or_before(columns: &[Column], values: &[String], out: &mut String) {
+    let (Some(column), Some(value)) = (columns.first(), values.first()) else {
+        out.push_str("true");
+        return;
+    };
+    out.push_str(column.name);
+    if columns.len() > 1 && values.len() > 1 {
+        out.push_str(" lt ");
+        out.push_str(value);
+        out.push_str(" or (");
+        out.push_str(column.name);
+        out.push_str(" eq ");
+        out.push_str(value);
+        out.push_str(" and (");
+        write_at_or_before(&columns[1..], &values[1..], out);
+        out.push_str("))");
+    } else {
+        out.push_str(" le ");
+        out.push_str(value);
+    }
+}
+
 fn write_after(columns: &[Column], values: &[String], out: &mut String) {
     let (Some(column), Some(value)) = (columns.first(), values.first()) else {
         out.push_str("false");
@@ -324,5 +375,14 @@ mod tests {
         );
         assert_eq!(after(&columns[..1], &values[..1]), "dataAreaId gt 'usmf'");
         assert_eq!(after(&[], &[]), "false");
+        assert_eq!(
+            at_or_before(&columns, &values),
+            "dataAreaId lt 'usmf' or (dataAreaId eq 'usmf' and (CustomerAccount lt 'C1' or \
+             (CustomerAccount eq 'C1' and (RecId le 7))))"
+        );
+        assert_eq!(
+            at_or_before(&columns[..1], &values[..1]),
+            "dataAreaId le 'usmf'"
+        );
     }
 }

@@ -56,6 +56,7 @@ mod error;
 mod key;
 mod progress;
 mod ranges;
+pub mod sync;
 mod windows;
 
 use std::fmt;
@@ -70,6 +71,7 @@ use serde::de::{DeserializeOwned, IgnoredAny};
 pub use error::BulkError;
 pub use key::{Columns, KeyColumns};
 pub use progress::Progress;
+pub use sync::{Changes, SyncState};
 
 use crate::edm::ODataLiteral;
 use crate::entity::Entity;
@@ -300,6 +302,30 @@ impl<E: Entity, S: Selection<E>> BulkRead<E, S> {
     pub fn on_progress(mut self, callback: impl FnMut(&Progress) + Send + 'static) -> Self {
         self.progress = Some(Box::new(callback));
         self
+    }
+
+    /// An incremental sync instead of a full read: the rows whose `field` (`ModifiedDateTime`
+    /// or another date-time the service sets on every write) changed since `state`; see
+    /// [`sync`] for the guarantees. The key, page size, `$select` and filters of this read
+    /// apply; concurrency, strategy and delivery order do not (a sync reads one page at a time
+    /// in (field, key) order). Use [`SyncState::new`] for the first run.
+    pub fn changes(
+        mut self,
+        field: Field<E, crate::edm::DateTimeOffset>,
+        state: SyncState,
+    ) -> Changes<E, S> {
+        let column = Column::of(field);
+        if self.key.iter().any(|c| c.name == column.name) {
+            self.problem.get_or_insert(format!(
+                "the watermark {} is a key property; name a date-time set on every write",
+                column.name
+            ));
+        }
+        self.strategy = Strategy::Ranges {
+            field: column,
+            ranges: None,
+        };
+        Changes::new(self.plan().map(|(plan, _)| plan), state)
     }
 
     /// The rows. Nothing is sent until the stream is polled; the first item is an

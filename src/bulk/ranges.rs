@@ -10,7 +10,7 @@ use futures::stream::FuturesUnordered;
 use futures::{Stream, StreamExt, TryStreamExt, stream};
 
 use super::key::{self, Column, KeyOnly, KeyValues, KeyedDecoder};
-use super::{BulkError, MAX_RANGES, Plan, bulk_error, count, flatten};
+use super::{BulkError, MAX_RANGES, Plan, bulk_error, flatten};
 use crate::entity::Entity;
 use crate::error::Result;
 use crate::query::{RawQuery, Selection};
@@ -104,7 +104,7 @@ impl<E: Entity, S: Selection<E>> Ranges<E, S> {
                 ranges,
                 in_key,
             } => {
-                let rows = count(self.plan.raw.clone(), self.plan.entity_set).await?;
+                let rows = self.plan.count().await?;
                 self.plan.tracker.expect(rows);
                 let probe = Probe {
                     raw: self.plan.raw.clone(),

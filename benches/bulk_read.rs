@@ -3,7 +3,8 @@
 //! work stays small next to the latency), each `/data` request answered after `BULK_LATENCY_MS`
 //! (default 250 ms): sequentially with `stream()`, in parallel offset windows at 4, 8, 16 and 32
 //! requests in flight, in key ranges at 16, then in windows at 16 with a burst of 429s injected
-//! (`BULK_THROTTLES`, default 20, `Retry-After: 1`).
+//! (`BULK_THROTTLES`, default 20, `Retry-After: 1`). Last, with the delay set to zero,
+//! sequentially and at 16: what the one Node process serves by itself, the ceiling of every run.
 //!
 //! One sandbox serves every run; each run is a child process of this program, so that its peak
 //! RSS (`VmHWM`) and CPU time (`/proc/self/stat`) are its own. Every run checks that it got
@@ -56,7 +57,7 @@ fn parent() -> Result<(), Box<dyn std::error::Error>> {
     println!("bulk_read: {rows} rows, pages of {page}, {latency} ms per request, one run per mode");
     let exe = std::env::current_exe()?;
     let mut sequential = None;
-    for mode in [
+    let modes = [
         "sequential",
         "4",
         "8",
@@ -64,7 +65,16 @@ fn parent() -> Result<(), Box<dyn std::error::Error>> {
         "32",
         "16-ranges",
         "16-throttled",
-    ] {
+        "sequential-no-latency",
+        "16-no-latency",
+    ];
+    for mode in modes {
+        if mode == "sequential-no-latency" {
+            // What the one Node process serves with no delay at all: the ceiling of any run.
+            sandbox.clear_faults()?;
+            set_latency(sandbox.base_url(), 0)?;
+            sequential = None;
+        }
         if mode == "16-throttled" {
             let rule = Fault::throttle("1")
                 .path_contains("$skip=")
@@ -104,7 +114,7 @@ fn parent() -> Result<(), Box<dyn std::error::Error>> {
             note = format!(", {hits} requests answered 429 and retried");
         }
         println!(
-            "{mode:>13}: {seconds:6.2} s, {:7.0} rows/s, {:5.1}x sequential, client CPU {cpu:.2} s, \
+            "{mode:>21}: {seconds:6.2} s, {:7.0} rows/s, {:5.1}x sequential, client CPU {cpu:.2} s, \
              peak RSS {:.1} MiB{note}",
             rows as f64 / seconds,
             base / seconds,
@@ -128,9 +138,10 @@ fn child(mode: &str) -> Result<(), Box<dyn std::error::Error>> {
         .enable_all()
         .build()?;
     let concurrency: Option<usize> = match mode {
-        "sequential" => None,
+        "sequential" | "sequential-no-latency" => None,
         other => Some(
             other
+                .trim_end_matches("-no-latency")
                 .trim_end_matches("-throttled")
                 .trim_end_matches("-ranges")
                 .parse()?,
@@ -223,6 +234,26 @@ fn throttle_hits(base_url: &str) -> Result<u64, Box<dyn std::error::Error>> {
     Ok(json["rules"].as_array().map_or(0, |rules| {
         rules.iter().filter_map(|r| r["hits"].as_u64()).sum()
     }))
+}
+
+/// Sets the sandbox's delay per request (`PUT /_sandbox/latency`).
+fn set_latency(base_url: &str, ms: u64) -> Result<(), Box<dyn std::error::Error>> {
+    let authority = base_url.trim_start_matches("http://");
+    let mut stream = TcpStream::connect(authority)?;
+    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+    let body = format!("{{\"ms\":{ms}}}");
+    write!(
+        stream,
+        "PUT /_sandbox/latency HTTP/1.1\r\nHost: {authority}\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response)?;
+    if !response.starts_with("HTTP/1.1 200") {
+        return Err(format!("setting the latency: {response}").into());
+    }
+    Ok(())
 }
 
 fn status_kib(key: &str) -> Result<u64, Box<dyn std::error::Error>> {

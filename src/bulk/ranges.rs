@@ -274,8 +274,9 @@ impl<E: Entity, S: Selection<E>> Ranges<E, S> {
     }
 
     /// Starts page requests while fewer than `concurrency` are in flight: one per part at a
-    /// time, for parts with no page waiting; in key order, and (ordered delivery) only among
-    /// the `concurrency` parts from the one being delivered.
+    /// time, in key order, and (ordered delivery) only among the `concurrency` parts from the
+    /// one being delivered, while pages held plus requests in flight stay under twice the
+    /// concurrency (the part being delivered is never held back).
     fn schedule(&mut self) -> Result<()> {
         let n = self.plan.concurrency;
         let window = if self.plan.ordered {
@@ -283,12 +284,21 @@ impl<E: Entity, S: Selection<E>> Ranges<E, S> {
         } else {
             0..self.parts.len()
         };
+        // Pages held for later parts plus requests in flight stay within twice the
+        // concurrency; the part being delivered may always read on, so the read never stalls.
+        let held: usize = self.parts[window.clone()]
+            .iter()
+            .map(|p| p.pages.len())
+            .sum();
         for index in window {
             if self.in_flight.len() >= n {
                 break;
             }
             let part = &self.parts[index];
-            if part.done || part.in_flight || !part.pages.is_empty() {
+            if part.done || part.in_flight {
+                continue;
+            }
+            if index != self.current && held + self.in_flight.len() >= 2 * n {
                 continue;
             }
             if self.budget == 0 {

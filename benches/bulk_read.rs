@@ -1,8 +1,10 @@
-//! Bulk reads against F&O-like page times: the 25,000 `usmf` customers of the sandbox (key and
-//! name, so that the single-threaded sandbox's own work stays small next to the latency), each
-//! `/data` request answered after `BULK_LATENCY_MS` (default 250 ms), read sequentially with
-//! `stream()` and in parallel offset windows at 4, 8, 16 and 32 requests in flight; then once at
-//! 16 with a burst of 429s injected (`BULK_THROTTLES`, default 20, `Retry-After: 1`).
+//! Bulk reads against F&O-like page times: `BULK_ROWS` customers (default 100,000) seeded into
+//! the sandbox's company `bulk`, read as key and name (so that the single-threaded sandbox's own
+//! work stays small next to the latency), each `/data` request answered after `BULK_LATENCY_MS`
+//! (default 250 ms): sequentially with `stream()`, in parallel offset windows at 4, 8, 16 and 32
+//! requests in flight, in key ranges at 16, then in windows at 16 with a burst of 429s injected
+//! (`BULK_THROTTLES`, default 20, `Retry-After: 1`). Last, with the delay set to zero,
+//! sequentially and at 16: what the one Node process serves by itself, the ceiling of every run.
 //!
 //! One sandbox serves every run; each run is a child process of this program, so that its peak
 //! RSS (`VmHWM`) and CPU time (`/proc/self/stat`) are its own. Every run checks that it got
@@ -22,8 +24,8 @@ use d365fo_sandbox::{Fault, Sandbox};
 use d365fo_sandbox_bindings::{CustomerV3, customer_v3 as c};
 use futures::TryStreamExt;
 
-/// Rows of company `usmf` in the seed.
-const ROWS: u64 = 25_000;
+/// The company seeded with `BULK_ROWS` customers.
+const COMPANY: &str = "bulk";
 const CHILD: &str = "BULK_READ_CHILD";
 const URL: &str = "BULK_READ_URL";
 const USER_HZ: f64 = 100.0;
@@ -47,13 +49,32 @@ fn parent() -> Result<(), Box<dyn std::error::Error>> {
     let latency = env_u64("BULK_LATENCY_MS", 250)?;
     let page = env_u64("BULK_PAGE", 1000)?;
     let throttles = env_u64("BULK_THROTTLES", 20)?;
+    let rows = env_u64("BULK_ROWS", 100_000)?;
     let sandbox = Sandbox::builder()
         .latency(Duration::from_millis(latency))
+        .bulk_rows(u32::try_from(rows)?)
         .start()?;
-    println!("bulk_read: {ROWS} rows, pages of {page}, {latency} ms per request, one run per mode");
+    println!("bulk_read: {rows} rows, pages of {page}, {latency} ms per request, one run per mode");
     let exe = std::env::current_exe()?;
     let mut sequential = None;
-    for mode in ["sequential", "4", "8", "16", "32", "16-throttled"] {
+    let modes = [
+        "sequential",
+        "4",
+        "8",
+        "16",
+        "32",
+        "16-ranges",
+        "16-throttled",
+        "sequential-no-latency",
+        "16-no-latency",
+    ];
+    for mode in modes {
+        if mode == "sequential-no-latency" {
+            // What the one Node process serves with no delay at all: the ceiling of any run.
+            sandbox.clear_faults()?;
+            set_latency(sandbox.base_url(), 0)?;
+            sequential = None;
+        }
         if mode == "16-throttled" {
             let rule = Fault::throttle("1")
                 .path_contains("$skip=")
@@ -64,6 +85,7 @@ fn parent() -> Result<(), Box<dyn std::error::Error>> {
             .env(CHILD, mode)
             .env(URL, sandbox.base_url())
             .env("BULK_PAGE", page.to_string())
+            .env("BULK_ROWS", rows.to_string())
             .output()?;
         if !output.status.success() {
             return Err(format!(
@@ -92,9 +114,9 @@ fn parent() -> Result<(), Box<dyn std::error::Error>> {
             note = format!(", {hits} requests answered 429 and retried");
         }
         println!(
-            "{mode:>13}: {seconds:6.2} s, {:7.0} rows/s, {:5.1}x sequential, client CPU {cpu:.2} s, \
+            "{mode:>21}: {seconds:6.2} s, {:7.0} rows/s, {:5.1}x sequential, client CPU {cpu:.2} s, \
              peak RSS {:.1} MiB{note}",
-            ROWS as f64 / seconds,
+            rows as f64 / seconds,
             base / seconds,
             peak / 1024.0,
         );
@@ -106,6 +128,7 @@ fn parent() -> Result<(), Box<dyn std::error::Error>> {
 fn child(mode: &str) -> Result<(), Box<dyn std::error::Error>> {
     let url = std::env::var(URL)?;
     let page = env_u64("BULK_PAGE", 1000)?;
+    let expected = env_u64("BULK_ROWS", 100_000)?;
     let client = Client::builder(url)
         .allow_http_loopback()
         .max_page_size(Some(u32::try_from(page)?))
@@ -115,16 +138,23 @@ fn child(mode: &str) -> Result<(), Box<dyn std::error::Error>> {
         .enable_all()
         .build()?;
     let concurrency: Option<usize> = match mode {
-        "sequential" => None,
-        other => Some(other.trim_end_matches("-throttled").parse()?),
+        "sequential" | "sequential-no-latency" => None,
+        other => Some(
+            other
+                .trim_end_matches("-no-latency")
+                .trim_end_matches("-throttled")
+                .trim_end_matches("-ranges")
+                .parse()?,
+        ),
     };
+    let ranges = mode.ends_with("-ranges");
     let cpu_before = cpu_seconds()?;
     let started = Instant::now();
-    let rows = runtime.block_on(read(&client, concurrency, page))?;
+    let rows = runtime.block_on(read(&client, concurrency, ranges, page))?;
     let seconds = started.elapsed().as_secs_f64();
     let cpu_seconds = cpu_seconds()? - cpu_before;
-    if rows != ROWS {
-        return Err(format!("{mode}: read {rows} rows, expected {ROWS}").into());
+    if rows != expected {
+        return Err(format!("{mode}: read {rows} rows, expected {expected}").into());
     }
     println!(
         "rows={rows} seconds={seconds} cpu_seconds={cpu_seconds} peak_rss_kib={}",
@@ -136,11 +166,18 @@ fn child(mode: &str) -> Result<(), Box<dyn std::error::Error>> {
 /// Key and name of a customer.
 type Row = (String, String, Option<String>);
 
-/// Reads every `usmf` customer (key and name); checks that accounts strictly increase (so none twice).
-async fn read(client: &Client, concurrency: Option<usize>, page: u64) -> d365fo_odata::Result<u64> {
+/// Reads every customer of the company (key and name); checks that accounts strictly increase
+/// (so none twice).
+async fn read(
+    client: &Client,
+    concurrency: Option<usize>,
+    ranges: bool,
+    page: u64,
+) -> d365fo_odata::Result<u64> {
     let query = client
         .entity_set::<CustomerV3>()
-        .filter(c::DATA_AREA_ID.eq("usmf"));
+        .cross_company()
+        .filter(c::DATA_AREA_ID.eq(COMPANY));
     let select = (
         c::DATA_AREA_ID.required(),
         c::CUSTOMER_ACCOUNT.required(),
@@ -155,15 +192,20 @@ async fn read(client: &Client, concurrency: Option<usize>, page: u64) -> d365fo_
                     .select(select)
                     .stream(),
             ),
-            Some(n) => Box::pin(
-                query
+            Some(n) => {
+                let bulk = query
                     .select(select)
                     .bulk()
                     .key((c::DATA_AREA_ID, c::CUSTOMER_ACCOUNT))
                     .concurrency(n)
-                    .page_size(page)
-                    .stream(),
-            ),
+                    .page_size(page);
+                let bulk = if ranges {
+                    bulk.key_ranges(c::CUSTOMER_ACCOUNT)
+                } else {
+                    bulk
+                };
+                Box::pin(bulk.stream())
+            }
         };
     let mut count = 0;
     let mut last = String::new();
@@ -192,6 +234,26 @@ fn throttle_hits(base_url: &str) -> Result<u64, Box<dyn std::error::Error>> {
     Ok(json["rules"].as_array().map_or(0, |rules| {
         rules.iter().filter_map(|r| r["hits"].as_u64()).sum()
     }))
+}
+
+/// Sets the sandbox's delay per request (`PUT /_sandbox/latency`).
+fn set_latency(base_url: &str, ms: u64) -> Result<(), Box<dyn std::error::Error>> {
+    let authority = base_url.trim_start_matches("http://");
+    let mut stream = TcpStream::connect(authority)?;
+    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+    let body = format!("{{\"ms\":{ms}}}");
+    write!(
+        stream,
+        "PUT /_sandbox/latency HTTP/1.1\r\nHost: {authority}\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response)?;
+    if !response.starts_with("HTTP/1.1 200") {
+        return Err(format!("setting the latency: {response}").into());
+    }
+    Ok(())
 }
 
 fn status_kib(key: &str) -> Result<u64, Box<dyn std::error::Error>> {

@@ -24,14 +24,14 @@ use std::collections::HashSet;
 use std::error::Error;
 use std::fs::File;
 use std::io::BufWriter;
-use std::path::PathBuf;
 use std::time::Instant;
 
 use d365fo_sandbox_bindings::{CustomerV3, customer_v3 as c};
 use futures::TryStreamExt;
-use indicatif::{ProgressBar, ProgressStyle};
 
 mod common;
+
+use common::export::{ExportProgress, output_path};
 
 const COLUMNS: [&str; 5] = [
     "dataAreaId",
@@ -45,16 +45,14 @@ const COLUMNS: [&str; 5] = [
 async fn main() -> Result<(), Box<dyn Error>> {
     let connection = common::connect()?;
     let client = &connection.client;
-    let path = output_path();
+    let path = output_path("customers-bulk.csv");
     let concurrency: usize = common::env_or("D365FO_CONCURRENCY", "16").parse()?;
 
     let file = File::create(&path).map_err(|e| format!("cannot create {}: {e}", path.display()))?;
     let mut csv = csv::Writer::from_writer(BufWriter::new(file));
     csv.write_record(COLUMNS)?;
 
-    let progress = ProgressBar::new(0).with_style(ProgressStyle::with_template(
-        "{elapsed_precise} [{bar:40}] {human_pos}/{human_len} rows, {msg}",
-    )?);
+    let progress = ExportProgress::new()?;
     let bar = progress.clone();
     let mut rows = client
         .entity_set::<CustomerV3>()
@@ -70,16 +68,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
         .key((c::DATA_AREA_ID, c::CUSTOMER_ACCOUNT))
         .key_ranges(c::CUSTOMER_ACCOUNT)
         .concurrency(concurrency)
-        .on_progress(move |p| {
-            bar.set_length(p.expected_rows.unwrap_or(0));
-            bar.set_position(p.rows);
-            let eta = p.eta().map_or("?".to_owned(), |d| format!("{d:.0?}"));
-            bar.set_message(format!(
-                "{:.0} rows/s, {} pages, eta {eta}",
-                p.rows_per_second(),
-                p.pages
-            ));
-        })
+        .on_progress(move |p| bar.show_bulk(p))
         .stream();
     println!("writing {}", path.display());
 
@@ -98,7 +87,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
         }
     }
     csv.flush()?;
-    progress.finish_and_clear();
+    progress.finish();
     let elapsed = started.elapsed();
     println!(
         "{} rows written to {} in {elapsed:.2?} ({:.0} rows/s) with {concurrency} requests in \
@@ -108,13 +97,4 @@ async fn main() -> Result<(), Box<dyn Error>> {
         seen.len() as f64 / elapsed.as_secs_f64().max(f64::EPSILON),
     );
     Ok(())
-}
-
-/// The output file: the first argument, else `D365FO_EXPORT_PATH`, else a temporary file.
-fn output_path() -> PathBuf {
-    std::env::args_os()
-        .nth(1)
-        .or_else(|| std::env::var_os("D365FO_EXPORT_PATH"))
-        .map(PathBuf::from)
-        .unwrap_or_else(|| std::env::temp_dir().join("customers-bulk.csv"))
 }

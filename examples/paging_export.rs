@@ -26,15 +26,15 @@
 use std::error::Error;
 use std::fs::File;
 use std::io::BufWriter;
-use std::path::PathBuf;
 use std::time::Instant;
 
 use d365fo_odata::edm::Decimal;
 use d365fo_sandbox_bindings::{CustVendorBlocked, CustomerV3, customer_v3 as c};
 use futures::TryStreamExt;
-use indicatif::{ProgressBar, ProgressStyle};
 
 mod common;
+
+use common::export::{ExportProgress, output_path};
 
 /// The CSV columns, in order: the OData property names of the selected fields.
 const COLUMNS: [&str; 9] = [
@@ -53,7 +53,7 @@ const COLUMNS: [&str; 9] = [
 async fn main() -> Result<(), Box<dyn Error>> {
     let connection = common::connect()?;
     let client = &connection.client;
-    let path = output_path();
+    let path = output_path("customers.csv");
 
     // Order by the key so that pages neither skip nor repeat rows while paging.
     let mut query = client
@@ -83,9 +83,7 @@ async fn main() -> Result<(), Box<dyn Error>> {
     let mut csv = csv::Writer::from_writer(BufWriter::new(file));
     csv.write_record(COLUMNS)?;
 
-    let progress = ProgressBar::new(0).with_style(ProgressStyle::with_template(
-        "{elapsed_precise} [{bar:40}] {human_pos}/{human_len} rows, {per_sec}, eta {eta}",
-    )?);
+    let progress = ExportProgress::new()?;
     let started = Instant::now();
     let mut expected = None;
     let mut written: u64 = 0;
@@ -95,16 +93,15 @@ async fn main() -> Result<(), Box<dyn Error>> {
         pages_read += 1;
         if expected.is_none() {
             expected = page.count;
-            progress.set_length(page.count.unwrap_or(0));
         }
         for customer in &page.rows {
             write_row(&mut csv, customer)?;
         }
         written += page.rows.len() as u64;
-        progress.set_position(written);
+        progress.show(written, pages_read, expected, started.elapsed());
     }
     csv.flush()?;
-    progress.finish_and_clear();
+    progress.finish();
     let elapsed = started.elapsed();
 
     println!(
@@ -123,16 +120,6 @@ async fn main() -> Result<(), Box<dyn Error>> {
         .into()),
         None => Err("the service sent no @odata.count although $count=true was asked".into()),
     }
-}
-
-/// The output file: the first argument, else `D365FO_EXPORT_PATH`, else a file in the system's
-/// temporary directory.
-fn output_path() -> PathBuf {
-    std::env::args_os()
-        .nth(1)
-        .or_else(|| std::env::var_os("D365FO_EXPORT_PATH"))
-        .map(PathBuf::from)
-        .unwrap_or_else(|| std::env::temp_dir().join("customers.csv"))
 }
 
 /// One exported customer: the selected values in [`COLUMNS`] order.

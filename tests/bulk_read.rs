@@ -495,3 +495,207 @@ async fn a_storm_of_429s_is_waited_out_and_the_rows_are_still_exact() {
     })
     .await;
 }
+
+/// What a read under writes and 429s must be judged against: the rows before, and the keys
+/// deleted and inserted while it ran.
+struct Churn {
+    before: Vec<Row>,
+    deleted: Vec<String>,
+    inserted: Vec<String>,
+}
+
+impl Churn {
+    /// 1% of `usmf` accounts in `[from, to)` to delete, and 1% new accounts between them.
+    async fn plan(from: &str, to: &str) -> Churn {
+        let before = sequential(usmf(&client(), from, to)).await;
+        let deleted = before
+            .iter()
+            .skip(50)
+            .step_by(100)
+            .map(|r| r.1.clone())
+            .collect();
+        let inserted = before
+            .iter()
+            .step_by(100)
+            .map(|r| format!("{}W", r.1))
+            .collect();
+        Churn {
+            before,
+            deleted,
+            inserted,
+        }
+    }
+
+    async fn write(&self, client: &Client) {
+        create(client, "usmf", &self.inserted).await;
+        delete(client, "usmf", &self.deleted).await;
+    }
+
+    /// No row twice, every row that existed throughout present, none that never existed.
+    fn check(&self, rows: &[Row], whole: bool) {
+        assert_distinct(rows);
+        let got: HashSet<&str> = rows.iter().map(|r| r.1.as_str()).collect();
+        let deleted: HashSet<&str> = self.deleted.iter().map(String::as_str).collect();
+        let inserted: HashSet<&str> = self.inserted.iter().map(String::as_str).collect();
+        let existed: HashSet<&str> = self.before.iter().map(|r| r.1.as_str()).collect();
+        for key in &got {
+            assert!(
+                existed.contains(key) || inserted.contains(key),
+                "{key} never existed"
+            );
+        }
+        if whole {
+            for key in existed.difference(&deleted) {
+                assert!(got.contains(key), "{key} was lost");
+            }
+        }
+    }
+}
+
+/// A client whose requests carry `tag` (for the fault rule) and retry through a long storm.
+fn storm_client(tag: &str) -> Client {
+    Client::builder(sandbox().base_url())
+        .allow_http_loopback()
+        .default_header(TAG_HEADER, tag)
+        .unwrap()
+        .retry_policy(RetryPolicy::standard().max_attempts(10))
+        .build()
+        .unwrap()
+}
+
+/// Reads `[from, to)` of `usmf` in bulk through a storm of 429s; once the first row is in, 1% of
+/// the rows are inserted and 1% deleted. Returns the churn, the rows seen and how it ended.
+async fn read_under_churn_and_429s(
+    from: &str,
+    to: &str,
+    tag: &str,
+    key_ranges: bool,
+) -> (Churn, Vec<Row>, Result<(), Error>) {
+    let churn = Churn::plan(from, to).await;
+    assert_eq!(churn.before.len(), 5000);
+    sandbox()
+        .add_fault(
+            // The page requests (not the count or probes before them), several at once.
+            &Fault::throttle("1")
+                .path_contains("$top=250")
+                .times(12)
+                .tagged(tag),
+        )
+        .unwrap();
+    let reader = storm_client(tag);
+    let writer = client();
+    let bulk = usmf(&reader, from, to)
+        .select((
+            c::DATA_AREA_ID.required(),
+            c::CUSTOMER_ACCOUNT.required(),
+            c::ORGANIZATION_NAME,
+        ))
+        .bulk()
+        .key((c::DATA_AREA_ID, c::CUSTOMER_ACCOUNT))
+        .concurrency(4)
+        .page_size(250);
+    let bulk = if key_ranges {
+        bulk.key_ranges(c::CUSTOMER_ACCOUNT).ranges(8)
+    } else {
+        bulk
+    };
+    let mut rows = bulk.stream();
+    let mut seen = Vec::new();
+    let mut written = false;
+    let end = loop {
+        match rows.try_next().await {
+            Ok(Some(row)) => {
+                seen.push(row);
+                assert!(seen.len() <= 10_000, "the read ends");
+                if !written {
+                    written = true;
+                    churn.write(&writer).await;
+                }
+            }
+            Ok(None) => break Ok(()),
+            Err(e) => break Err(e),
+        }
+    };
+    assert!(written, "the read ended before its first row: {end:?}");
+    (churn, seen, end)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn key_ranges_under_one_percent_churn_and_429s_give_exactly_the_right_rows() {
+    within(async {
+        let (churn, rows, end) =
+            read_under_churn_and_429s("US-014000", "US-019000", "bulk-churn-ranges", true).await;
+        end.expect("key ranges read through writes and 429s");
+        churn.check(&rows, true);
+        // In key order: one company, ranges of the account.
+        assert!(rows.windows(2).all(|w| w[0].1 < w[1].1), "in key order");
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn offset_windows_under_one_percent_churn_and_429s_fail_loudly_or_are_exact() {
+    within(async {
+        let (churn, rows, end) =
+            read_under_churn_and_429s("US-019000", "US-024000", "bulk-churn-windows", false).await;
+        match end {
+            // Every window was read after the writes landed: then the result must be whole.
+            Ok(()) => churn.check(&rows, true),
+            Err(e) => {
+                let Error::Bulk(bulk) = &e else {
+                    panic!("expected a bulk error, got {e}")
+                };
+                assert!(
+                    matches!(**bulk, BulkError::WindowsShifted { .. }),
+                    "{bulk:?}"
+                );
+                // What was delivered before the error is still exact: no row twice, none
+                // invented.
+                churn.check(&rows, false);
+            }
+        }
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn auto_reads_one_round_in_offset_windows_and_more_in_key_ranges() {
+    within(async {
+        let client = client();
+        // (from, to, rows, page size, pages of offset windows, pages of 8 key ranges)
+        for (from, to, rows, page, windows, ranges) in [
+            ("US-024000", "US-024900", 900, 250, 4, None),
+            ("US-024000", "US-025001", 1001, 100, 11, Some(12..=16)),
+        ] {
+            let expected = sequential(usmf(&client, from, to)).await;
+            assert_eq!(expected.len(), rows);
+            let pages: Arc<Mutex<u64>> = Arc::default();
+            let seen = pages.clone();
+            let got: Vec<Row> = usmf(&client, from, to)
+                .select((
+                    c::DATA_AREA_ID.required(),
+                    c::CUSTOMER_ACCOUNT.required(),
+                    c::ORGANIZATION_NAME,
+                ))
+                .bulk()
+                .key((c::DATA_AREA_ID, c::CUSTOMER_ACCOUNT))
+                .auto(c::CUSTOMER_ACCOUNT)
+                .concurrency(4)
+                .page_size(page)
+                .on_progress(move |p| *seen.lock().unwrap() = p.pages)
+                .stream()
+                .try_collect()
+                .await
+                .unwrap();
+            assert_eq!(got, expected, "{from}..{to}");
+            let pages = *pages.lock().unwrap();
+            match ranges {
+                // One round: every window at once, `windows` of them.
+                None => assert_eq!(pages, windows),
+                // Key ranges: each of the 8 ranges ends with a short page.
+                Some(range) => assert!(range.contains(&pages) && pages != windows, "{pages}"),
+            }
+        }
+    })
+    .await;
+}

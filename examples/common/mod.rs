@@ -9,6 +9,8 @@
 //! starts on a free loopback port and stops when the returned [`Connection`] is dropped.
 #![allow(dead_code, clippy::print_stdout)]
 
+pub(crate) mod export;
+
 use std::error::Error;
 use std::time::{SystemTime, UNIX_EPOCH};
 

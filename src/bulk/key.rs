@@ -30,6 +30,14 @@ impl fmt::Debug for Column {
 }
 
 impl Column {
+    /// The OData literal of one JSON value of this column.
+    ///
+    /// # Errors
+    /// When the value is not JSON of the column's type (or is `null`).
+    pub(crate) fn literal(&self, json: &str) -> Result<String, serde_json::Error> {
+        (self.literal)(json)
+    }
+
     pub(crate) fn of<E, T: DeserializeOwned + ODataLiteral + 'static>(field: Field<E, T>) -> Self {
         Column {
             name: field.name(),
@@ -112,23 +120,50 @@ pub(crate) fn describe(columns: &[Column], values: &[String]) -> String {
 /// # Errors
 /// When a column is missing from the row, appears twice, is `null` or does not have its type.
 pub(crate) fn capture(row: &str, columns: &[Column]) -> Result<KeyValues, serde_json::Error> {
+    capture_with(row, columns, |_, _| Ok(()))
+}
+
+/// Like [`capture`], and hands each column's raw JSON value to `each` (with its index).
+///
+/// Reading stops at the last column needed: `row` must be one whole JSON value, as a
+/// [`RawValue`] split from a page is (its syntax is checked when it is split).
+///
+/// # Errors
+/// As [`capture`], or the error of `each`.
+pub(crate) fn capture_with(
+    row: &str,
+    columns: &[Column],
+    mut each: impl FnMut(usize, &RawValue) -> Result<(), serde_json::Error>,
+) -> Result<KeyValues, serde_json::Error> {
+    let mut found = vec![None; columns.len()];
     let mut json = serde_json::Deserializer::from_str(row);
-    let raw = Capture(columns).deserialize(&mut json)?;
+    let read = Capture {
+        columns,
+        found: &mut found,
+    }
+    .deserialize(&mut json);
+    if let Err(e) = read {
+        // With every column found the only error left is the one for the members not read.
+        if columns.is_empty() || found.iter().any(Option::is_none) {
+            return Err(e);
+        }
+    }
     let mut out = Vec::with_capacity(columns.len());
-    for (column, value) in columns.iter().zip(raw) {
+    for (i, (column, value)) in columns.iter().zip(found).enumerate() {
         let Some(value) = value else {
             return Err(de::Error::custom(format_args!(
                 "the row has no `{}`, which the bulk read orders by (select it)",
                 column.name
             )));
         };
-        let literal = (column.literal)(value.get()).map_err(|e| {
+        let literal = column.literal(value.get()).map_err(|e| {
             de::Error::custom(format_args!(
                 "`{}` = {}: {e} (a bulk read needs a value in every row)",
                 column.name,
                 truncate(value.get())
             ))
         })?;
+        each(i, value)?;
         out.push(literal);
     }
     Ok(out.into_boxed_slice())
@@ -141,40 +176,50 @@ fn truncate(text: &str) -> &str {
     }
 }
 
-/// Borrows the raw JSON values of `columns` out of a row object.
-struct Capture<'c>(&'c [Column]);
+/// Borrows the raw JSON values of `columns` out of a row object into `found`, and stops once
+/// every one is found (the caller then ignores the error about the members left unread).
+struct Capture<'c, 'de> {
+    columns: &'c [Column],
+    found: &'c mut [Option<&'de RawValue>],
+}
 
-impl<'de> DeserializeSeed<'de> for Capture<'_> {
-    type Value = Vec<Option<&'de RawValue>>;
+impl<'de> DeserializeSeed<'de> for Capture<'_, 'de> {
+    type Value = ();
 
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
         d.deserialize_map(self)
     }
 }
 
-impl<'de> de::Visitor<'de> for Capture<'_> {
-    type Value = Vec<Option<&'de RawValue>>;
+impl<'de> de::Visitor<'de> for Capture<'_, 'de> {
+    type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("an entity object")
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut found = vec![None; self.0.len()];
-        while let Some(name) = map.next_key::<std::borrow::Cow<'de, str>>()? {
-            match self.0.iter().position(|c| c.name == name) {
-                Some(i) if found[i].is_some() => {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let mut missing = self.columns.len();
+        while missing > 0 {
+            let Some(name) = map.next_key::<std::borrow::Cow<'de, str>>()? else {
+                break;
+            };
+            match self.columns.iter().position(|c| c.name == name) {
+                Some(i) if self.found[i].is_some() => {
                     return Err(de::Error::custom(format_args!(
                         "`{name}` appears twice in one row"
                     )));
                 }
-                Some(i) => found[i] = Some(map.next_value::<&'de RawValue>()?),
+                Some(i) => {
+                    self.found[i] = Some(map.next_value::<&'de RawValue>()?);
+                    missing -= 1;
+                }
                 None => {
                     map.next_value::<IgnoredAny>()?;
                 }
             }
         }
-        Ok(found)
+        Ok(())
     }
 }
 
@@ -241,23 +286,70 @@ pub(crate) fn after(columns: &[Column], values: &[String]) -> String {
     out
 }
 
-fn write_after(columns: &[Column], values: &[String], out: &mut String) {
+/// `$filter` text for "at or before `values`" in the same order:
+/// `a lt 1 or (a eq 1 and (b le 'x'))`; the complement of [`after`].
+pub(crate) fn at_or_before(columns: &[Column], values: &[String]) -> String {
+    let mut out = String::new();
+    write_at_or_before(columns, values, &mut out);
+    out
+}
+
+fn write_at_or_before(columns: &[Column], values: &[String], out: &mut String) {
+    write_bounded(columns, values, out, ("le", "lt"), "true");
+}
+
+/// Writes "after" (`ops` = `("ge", "gt")`) or "at or before" (`("le", "lt")`). With more than
+/// one column the first is bounded on its own as well, `a ge 1 and (a gt 1 or (…))`: the same
+/// rows, but a condition on the leading column alone lets the service seek its index instead of
+/// scanning for the `or`.
+fn write_bounded(
+    columns: &[Column],
+    values: &[String],
+    out: &mut String,
+    (inclusive, strict): (&str, &str),
+    empty: &str,
+) {
+    let (Some(column), Some(value)) = (columns.first(), values.first()) else {
+        out.push_str(empty);
+        return;
+    };
+    let name = column.name;
+    if columns.len() > 1 && values.len() > 1 {
+        out.push_str(&format!(
+            "{name} {inclusive} {value} and ({name} {strict} {value} or ("
+        ));
+        write_rest(&columns[1..], &values[1..], out, (inclusive, strict));
+        out.push_str("))");
+    } else if inclusive == "le" {
+        out.push_str(&format!("{name} le {value}"));
+    } else {
+        out.push_str(&format!("{name} gt {value}"));
+    }
+}
+
+/// The lexicographic tail: `b gt 'x' or (b eq 'x' and (c gt 7))` (or `le`/`lt` at or before).
+fn write_rest(columns: &[Column], values: &[String], out: &mut String, ops: (&str, &str)) {
     let (Some(column), Some(value)) = (columns.first(), values.first()) else {
         out.push_str("false");
         return;
     };
-    out.push_str(column.name);
-    out.push_str(" gt ");
-    out.push_str(value);
+    let name = column.name;
     if columns.len() > 1 && values.len() > 1 {
-        out.push_str(" or (");
-        out.push_str(column.name);
-        out.push_str(" eq ");
-        out.push_str(value);
-        out.push_str(" and (");
-        write_after(&columns[1..], &values[1..], out);
+        out.push_str(&format!(
+            "{name} {} {value} or ({name} eq {value} and (",
+            ops.1
+        ));
+        write_rest(&columns[1..], &values[1..], out, ops);
         out.push_str("))");
+    } else if ops.0 == "le" {
+        out.push_str(&format!("{name} le {value}"));
+    } else {
+        out.push_str(&format!("{name} gt {value}"));
     }
+}
+
+fn write_after(columns: &[Column], values: &[String], out: &mut String) {
+    write_bounded(columns, values, out, ("ge", "gt"), "false");
 }
 
 #[cfg(test)]
@@ -319,10 +411,20 @@ mod tests {
         let values = ["'usmf'".to_owned(), "'C1'".to_owned(), "7".to_owned()];
         assert_eq!(
             after(&columns, &values),
-            "dataAreaId gt 'usmf' or (dataAreaId eq 'usmf' and (CustomerAccount gt 'C1' or \
+            "dataAreaId ge 'usmf' and (dataAreaId gt 'usmf' or (CustomerAccount gt 'C1' or \
              (CustomerAccount eq 'C1' and (RecId gt 7))))"
         );
         assert_eq!(after(&columns[..1], &values[..1]), "dataAreaId gt 'usmf'");
         assert_eq!(after(&[], &[]), "false");
+        assert_eq!(
+            at_or_before(&columns, &values),
+            "dataAreaId le 'usmf' and (dataAreaId lt 'usmf' or (CustomerAccount lt 'C1' or \
+             (CustomerAccount eq 'C1' and (RecId le 7))))"
+        );
+        assert_eq!(
+            at_or_before(&columns[..1], &values[..1]),
+            "dataAreaId le 'usmf'"
+        );
+        assert_eq!(at_or_before(&[], &[]), "true");
     }
 }

@@ -21,6 +21,12 @@
 //!   not `$skip`), so rows written meanwhile cannot shift anything: every row that exists
 //!   throughout the read is delivered exactly once.
 //!
+//! - **Automatic** ([`BulkRead::auto`]): offset windows when the whole result fits in one round
+//!   of `concurrency` requests (nothing to gain from probing), else key ranges on the field
+//!   given.
+//!
+//! For reading only what changed since an earlier run, see [`sync`] ([`BulkRead::changes`]).
+//!
 //! At most `concurrency` requests are in flight and, for ordered delivery, at most about twice
 //! that many pages are held, whatever the size of the result.
 //!
@@ -56,6 +62,7 @@ mod error;
 mod key;
 mod progress;
 mod ranges;
+pub mod sync;
 mod windows;
 
 use std::fmt;
@@ -70,6 +77,7 @@ use serde::de::{DeserializeOwned, IgnoredAny};
 pub use error::BulkError;
 pub use key::{Columns, KeyColumns};
 pub use progress::Progress;
+pub use sync::{Changes, SyncState};
 
 use crate::edm::ODataLiteral;
 use crate::entity::Entity;
@@ -100,6 +108,10 @@ enum Strategy {
         ranges: Option<u64>,
     },
     Partitions(Vec<String>),
+    /// Offset windows or key ranges on `field`, chosen after counting (see [`BulkRead::auto`]).
+    Auto {
+        field: Column,
+    },
     /// A configuration problem found while building, reported when the read starts.
     Invalid(String),
 }
@@ -131,6 +143,7 @@ impl<E, S> fmt::Debug for BulkRead<E, S> {
             Strategy::Windows => "offset windows".to_owned(),
             Strategy::Ranges { field, .. } => format!("key ranges on {}", field.name),
             Strategy::Partitions(p) => format!("{} partitions", p.len()),
+            Strategy::Auto { field } => format!("auto (key ranges on {})", field.name),
             Strategy::Invalid(problem) => format!("invalid: {problem}"),
         };
         f.debug_struct("BulkRead")
@@ -225,6 +238,23 @@ impl<E: Entity, S: Selection<E>> BulkRead<E, S> {
         self
     }
 
+    /// Chooses the strategy after counting the rows: offset windows when the whole result
+    /// fits in one round of requests (at most `concurrency` pages: every window is in flight at
+    /// once, so probing for range boundaries would only add a round trip), else key ranges on
+    /// `field` (which must be orderable, as for [`key_ranges`](Self::key_ranges)). Key
+    /// ranges' boundary probes are one extra round of at most `concurrency` concurrent
+    /// requests, a small part of a read of several rounds, and buy exactness under writes.
+    /// Either way rows are ordered by (`field`, key), and the count is made once.
+    pub fn auto<T>(mut self, field: Field<E, T>) -> Self
+    where
+        T: Ordered<E::Profile> + DeserializeOwned + ODataLiteral + 'static,
+    {
+        self.strategy = Strategy::Auto {
+            field: Column::of(field),
+        };
+        self
+    }
+
     /// The number of key ranges to cut (1 to [`MAX_RANGES`]); only with
     /// [`key_ranges`](Self::key_ranges).
     pub fn ranges(mut self, count: u64) -> Self {
@@ -302,6 +332,30 @@ impl<E: Entity, S: Selection<E>> BulkRead<E, S> {
         self
     }
 
+    /// An incremental sync instead of a full read: the rows whose `field` (`ModifiedDateTime`
+    /// or another date-time the service sets on every write) changed since `state`; see
+    /// [`sync`] for the guarantees. The key, page size, `$select` and filters of this read
+    /// apply; concurrency, strategy and delivery order do not (a sync reads one page at a time
+    /// in (field, key) order). Use [`SyncState::new`] for the first run.
+    pub fn changes(
+        mut self,
+        field: Field<E, crate::edm::DateTimeOffset>,
+        state: SyncState,
+    ) -> Changes<E, S> {
+        let column = Column::of(field);
+        if self.key.iter().any(|c| c.name == column.name) {
+            self.problem.get_or_insert(format!(
+                "the watermark {} is a key property; name a date-time set on every write",
+                column.name
+            ));
+        }
+        self.strategy = Strategy::Ranges {
+            field: column,
+            ranges: None,
+        };
+        Changes::new(self.plan().map(|(plan, _)| plan), state)
+    }
+
     /// The rows. Nothing is sent until the stream is polled; the first item is an
     /// [`Error::Config`] when the read is not configured well (no key, a query with `$top`,
     /// `$skip` or `$orderby`, an option out of range).
@@ -311,7 +365,9 @@ impl<E: Entity, S: Selection<E>> BulkRead<E, S> {
     /// row and property, or an [`Error::Bulk`] when the result cannot be read exactly.
     pub fn stream(self) -> BulkRows<S::Row> {
         let in_key = match &self.strategy {
-            Strategy::Ranges { field, .. } => self.key.iter().any(|c| c.name == field.name),
+            Strategy::Ranges { field, .. } | Strategy::Auto { field } => {
+                self.key.iter().any(|c| c.name == field.name)
+            }
             _ => false,
         };
         let inner: Pin<Box<dyn Stream<Item = Result<S::Row>> + Send>> = match self.plan() {
@@ -328,6 +384,7 @@ impl<E: Entity, S: Selection<E>> BulkRead<E, S> {
             Ok((plan, Strategy::Partitions(filters))) => {
                 ranges::rows(plan, ranges::Cut::Filters(filters))
             }
+            Ok((plan, Strategy::Auto { field })) => auto(plan, field, in_key),
             Ok((_, Strategy::Invalid(problem))) => {
                 let e = Error::config(problem);
                 Box::pin(stream::once(async move { Err(e) }))
@@ -369,7 +426,7 @@ impl<E: Entity, S: Selection<E>> BulkRead<E, S> {
             )));
         }
         let mut order = self.key.clone();
-        if let Strategy::Ranges { field, .. } = &self.strategy {
+        if let Strategy::Ranges { field, .. } | Strategy::Auto { field } = &self.strategy {
             order.retain(|c| c.name != field.name);
             order.insert(0, *field);
         }
@@ -421,6 +478,7 @@ impl<E: Entity, S: Selection<E>> BulkRead<E, S> {
             page_size,
             ordered: self.ordered,
             tracker: Tracker::new(self.progress),
+            counted: None,
             entity: PhantomData,
         };
         Ok((plan, self.strategy))
@@ -444,10 +502,20 @@ pub(crate) struct Plan<E, S> {
     page_size: u64,
     ordered: bool,
     tracker: Tracker,
+    /// The count already made (by the automatic choice), used instead of counting again.
+    counted: Option<u64>,
     entity: PhantomData<fn() -> E>,
 }
 
 impl<E, S> Plan<E, S> {
+    /// The number of matching rows: the count already made, else a `$count` request.
+    async fn count(&mut self) -> Result<u64> {
+        match self.counted.take() {
+            Some(rows) => Ok(rows),
+            None => count(self.raw.clone(), self.entity_set).await,
+        }
+    }
+
     /// The base query ordered by every ordering column.
     fn ordered_query(&self) -> RawQuery {
         self.key
@@ -468,6 +536,34 @@ async fn count(raw: RawQuery, entity_set: &str) -> Result<u64> {
             url: url.to_string(),
         }))
     })
+}
+
+/// The automatic choice: counts, then reads in offset windows when every window fits in one
+/// round of requests, else in key ranges on `field`.
+fn auto<E: Entity, S: Selection<E>>(
+    mut plan: Plan<E, S>,
+    field: Column,
+    in_key: bool,
+) -> Pin<Box<dyn Stream<Item = Result<S::Row>> + Send>> {
+    Box::pin(
+        stream::once(async move {
+            let rows = plan.count().await?;
+            plan.counted = Some(rows);
+            let one_round = rows.div_ceil(plan.page_size) <= plan.concurrency as u64;
+            let rows: Pin<Box<dyn Stream<Item = Result<S::Row>> + Send>> = if one_round {
+                windows::rows(plan)
+            } else {
+                let cut = ranges::Cut::Probe {
+                    field,
+                    ranges: None,
+                    in_key,
+                };
+                ranges::rows(plan, cut)
+            };
+            Ok::<_, Error>(rows)
+        })
+        .try_flatten(),
+    )
 }
 
 fn bulk_error(e: BulkError) -> Error {

@@ -10,7 +10,7 @@ use futures::stream::FuturesUnordered;
 use futures::{Stream, StreamExt, TryStreamExt, stream};
 
 use super::key::{self, Column, KeyOnly, KeyValues, KeyedDecoder};
-use super::{BulkError, MAX_RANGES, Plan, bulk_error, count, flatten};
+use super::{BulkError, MAX_RANGES, Plan, bulk_error, flatten};
 use crate::entity::Entity;
 use crate::error::Result;
 use crate::query::{RawQuery, Selection};
@@ -104,7 +104,7 @@ impl<E: Entity, S: Selection<E>> Ranges<E, S> {
                 ranges,
                 in_key,
             } => {
-                let rows = count(self.plan.raw.clone(), self.plan.entity_set).await?;
+                let rows = self.plan.count().await?;
                 self.plan.tracker.expect(rows);
                 let probe = Probe {
                     raw: self.plan.raw.clone(),
@@ -274,8 +274,9 @@ impl<E: Entity, S: Selection<E>> Ranges<E, S> {
     }
 
     /// Starts page requests while fewer than `concurrency` are in flight: one per part at a
-    /// time, for parts with no page waiting; in key order, and (ordered delivery) only among
-    /// the `concurrency` parts from the one being delivered.
+    /// time, in key order, and (ordered delivery) only among the `concurrency` parts from the
+    /// one being delivered, while pages held plus requests in flight stay under twice the
+    /// concurrency (the part being delivered is never held back).
     fn schedule(&mut self) -> Result<()> {
         let n = self.plan.concurrency;
         let window = if self.plan.ordered {
@@ -283,12 +284,21 @@ impl<E: Entity, S: Selection<E>> Ranges<E, S> {
         } else {
             0..self.parts.len()
         };
+        // Pages held for later parts plus requests in flight stay within twice the
+        // concurrency; the part being delivered may always read on, so the read never stalls.
+        let held: usize = self.parts[window.clone()]
+            .iter()
+            .map(|p| p.pages.len())
+            .sum();
         for index in window {
             if self.in_flight.len() >= n {
                 break;
             }
             let part = &self.parts[index];
-            if part.done || part.in_flight || !part.pages.is_empty() {
+            if part.done || part.in_flight {
+                continue;
+            }
+            if index != self.current && held + self.in_flight.len() >= 2 * n {
                 continue;
             }
             if self.budget == 0 {

@@ -9,7 +9,7 @@ use futures::stream::FuturesUnordered;
 use futures::{Stream, StreamExt, TryStreamExt, stream};
 
 use super::key::{self, KeyValues, KeyedDecoder};
-use super::{BulkError, Plan, bulk_error, count, flatten};
+use super::{BulkError, Plan, bulk_error, flatten};
 use crate::entity::Entity;
 use crate::error::Result;
 use crate::query::{RawQuery, Selection};
@@ -96,7 +96,7 @@ impl<E: Entity, S: Selection<E>> Windows<E, S> {
     async fn next_batch(&mut self) -> Result<Option<Vec<S::Row>>> {
         if !self.started {
             self.started = true;
-            let rows = count(self.plan.raw.clone(), self.plan.entity_set).await?;
+            let rows = self.plan.count().await?;
             self.plan.tracker.expect(rows);
             self.limit = windows_for(rows, self.page());
             self.max_windows = self.limit.saturating_mul(2).saturating_add(16);

@@ -155,6 +155,7 @@ pub struct SandboxBuilder {
     default_company: String,
     wire: Wire,
     latency: Duration,
+    bulk_rows: u32,
     ready_timeout: Duration,
     install_timeout: Duration,
 }
@@ -214,6 +215,13 @@ impl SandboxBuilder {
         self
     }
 
+    /// Seeds company `bulk` with `rows` more customers (`BK-…`), for throughput measurements
+    /// (default: none).
+    pub fn bulk_rows(mut self, rows: u32) -> Self {
+        self.bulk_rows = rows;
+        self
+    }
+
     /// How long to wait for the server to report readiness (default 120 s).
     pub fn ready_timeout(mut self, timeout: Duration) -> Self {
         self.ready_timeout = timeout;
@@ -243,6 +251,7 @@ impl Sandbox {
             default_company: DEFAULT_COMPANY.to_owned(),
             wire: Wire::default(),
             latency: Duration::ZERO,
+            bulk_rows: 0,
             ready_timeout: Duration::from_secs(120),
             install_timeout: Duration::from_secs(600),
         }
@@ -341,6 +350,11 @@ impl Sandbox {
         if !options.latency.is_zero() {
             let ms = options.latency.as_millis().clamp(1, 60_000);
             command.arg("--latency-ms").arg(ms.to_string());
+        }
+        if options.bulk_rows > 0 {
+            command
+                .arg("--bulk-rows")
+                .arg(options.bulk_rows.to_string());
         }
         let began = Instant::now();
         let mut child = command

@@ -155,17 +155,6 @@ pub mod recurring;
 pub mod codec;
 
 // The rest is reached through the re-exports below.
-//
-// `client` and `transport` hold helpers that only the downloads and uploads of `dmf` and
-// `recurring` call (streamed bodies, the storage redirect rules): unused when those are off.
-#[cfg_attr(
-    not(all(feature = "dmf", feature = "recurring")),
-    allow(
-        dead_code,
-        unused_imports,
-        reason = "helpers of the dmf and recurring features"
-    )
-)]
 mod client;
 mod crud;
 mod entity;
@@ -177,35 +166,21 @@ mod part_file;
 mod query;
 mod redact;
 mod related;
-#[cfg_attr(
-    not(all(feature = "dmf", feature = "recurring")),
-    allow(
-        dead_code,
-        unused_imports,
-        reason = "helpers of the dmf and recurring features"
-    )
-)]
 mod transport;
 mod wire;
 
-// Old module paths, kept so that code importing them goes on compiling; see `policy` and `Error`.
-// `crate::service_error` is used by `batch` and `transport`; remove it once they import
-// `crate::error::service`.
+// Old module paths, kept so that code importing them goes on compiling; see `policy`.
 #[doc(hidden)]
 pub mod retry {
     //! Moved to [`crate::policy`].
     #[doc(no_inline)]
     pub use crate::policy::RetryPolicy;
-    pub(crate) use crate::policy::retry::BackoffDelays;
 }
 #[doc(hidden)]
 pub mod limits {
     //! Moved to [`crate::policy`].
     #[doc(no_inline)]
     pub use crate::policy::{DEFAULT_CONCURRENCY_LIMIT, RateLimit};
-}
-mod service_error {
-    pub(crate) use crate::error::service::{ACTIVITY_ID_HEADERS, ServiceError};
 }
 
 // Connecting.

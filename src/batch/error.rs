@@ -1,6 +1,6 @@
 //! [`BatchError`]: why one operation of a `$batch` has no result of its own.
 
-use crate::service_error::ServiceError;
+use crate::error::service::ServiceError;
 
 /// Why one operation of a batch has no result of its own, found in
 /// [`Error::Batch`](crate::Error::Batch).

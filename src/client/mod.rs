@@ -12,9 +12,9 @@ use url::Url;
 
 use crate::auth::{Auth, Secret, TokenCache, TokenCredential, default_scope};
 use crate::error::{Error, Result};
-use crate::limits::RateLimit;
+use crate::policy::RateLimit;
+use crate::policy::RetryPolicy;
 use crate::redact;
-use crate::retry::RetryPolicy;
 use crate::transport::{Authorizer, Limits, RedirectRules, Transport, redirect_policy};
 
 pub(crate) use service_root::permits_scheme;
@@ -85,6 +85,7 @@ impl fmt::Debug for Inner {
 impl Client {
     /// Whether `url` may be requested by this client without TLS concerns: `https`, or plain
     /// `http` to a loopback host when [`ClientBuilder::allow_http_loopback`] was set.
+    #[cfg(feature = "dmf")]
     pub(crate) fn permits_scheme_of(&self, url: &Url) -> bool {
         permits_scheme(url, self.inner.allow_http_loopback)
     }
@@ -267,7 +268,7 @@ impl ClientBuilder {
 
     /// Most requests in flight at once, across every clone of the client (retries included);
     /// further requests wait for a slot. Default: 52
-    /// ([`DEFAULT_CONCURRENCY_LIMIT`](crate::limits::DEFAULT_CONCURRENCY_LIMIT), F&O's per-user
+    /// ([`DEFAULT_CONCURRENCY_LIMIT`](crate::policy::DEFAULT_CONCURRENCY_LIMIT), F&O's per-user
     /// concurrency limit); `None`: no limit. `Some(0)` is refused by [`build`](Self::build).
     pub fn concurrency_limit(mut self, limit: Option<usize>) -> Self {
         self.concurrency_limit = limit;

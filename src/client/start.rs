@@ -10,8 +10,8 @@ use super::{
     Client, ClientBuilder, DEFAULT_MAX_PAGE_SIZE, DEFAULT_MAX_RESPONSE_SIZE, DEFAULT_TIMEOUT,
 };
 use crate::auth::Auth;
-use crate::limits::DEFAULT_CONCURRENCY_LIMIT;
-use crate::retry::RetryPolicy;
+use crate::policy::DEFAULT_CONCURRENCY_LIMIT;
+use crate::policy::RetryPolicy;
 
 impl Client {
     /// Starts configuring a client for the environment at `environment_url`

@@ -9,7 +9,7 @@ use std::time::Duration;
 use tokio::sync::{Semaphore, SemaphorePermit};
 use tokio::time::Instant;
 
-use crate::limits::RateLimit;
+use crate::policy::RateLimit;
 
 /// Concurrency and rate limits of one client, with a count of the attempts in flight.
 #[derive(Debug)]

@@ -29,13 +29,14 @@ use url::Url;
 
 use crate::auth::{Auth, TokenCache};
 use crate::error::{Error, Result};
-use crate::retry::RetryPolicy;
+use crate::policy::RetryPolicy;
 
+#[cfg(feature = "dmf")]
 pub(crate) use body::read_capped;
 pub(crate) use limits::Limits;
-pub(crate) use redirect::{
-    Rules as RedirectRules, policy as redirect_policy, refused as refused_redirect,
-};
+#[cfg(feature = "dmf")]
+pub(crate) use redirect::refused as refused_redirect;
+pub(crate) use redirect::{Rules as RedirectRules, policy as redirect_policy};
 #[allow(
     unused_imports,
     reason = "for `$batch`, which reads Retry-After of its parts"
@@ -203,6 +204,10 @@ impl Request {
 
     /// Leaves the body of a successful response unread, in [`Response::stream`], so that a large
     /// download can be written out piece by piece. Error responses are still read whole.
+    #[cfg_attr(
+        not(feature = "recurring"),
+        allow(dead_code, reason = "used by recurring downloads")
+    )]
     pub(crate) fn stream_body(mut self) -> Self {
         self.stream_body = true;
         self
@@ -215,6 +220,10 @@ impl Request {
     }
 
     /// Sets a body with its content type.
+    #[cfg_attr(
+        not(feature = "recurring"),
+        allow(dead_code, reason = "used by recurring uploads")
+    )]
     pub(crate) fn body(mut self, content_type: &'static str, body: impl Into<Bytes>) -> Self {
         self.headers
             .insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
@@ -258,6 +267,10 @@ pub(crate) struct Response {
     /// The whole body (empty when the request asked for [`Request::stream_body`]).
     pub(crate) body: Bytes,
     /// The unread response, when the request asked for [`Request::stream_body`].
+    #[cfg_attr(
+        not(feature = "recurring"),
+        allow(dead_code, reason = "used by recurring downloads")
+    )]
     pub(crate) stream: Option<reqwest::Response>,
 }
 

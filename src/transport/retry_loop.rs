@@ -3,7 +3,7 @@
 //! are worth another attempt. Delays come from the policy's backoff or from the server's
 //! `Retry-After`; throttling answers close the client's shared gate.
 //!
-//! The rules, as the [`crate::retry`] module documentation states them for users:
+//! The rules, as the [`RetryPolicy`](crate::policy::RetryPolicy) documentation states them for users:
 //!
 //! - A request that is not idempotent (a POST, a `$batch` with a change set) is sent again only
 //!   when the server proved it did not process it (429, 503 with `Retry-After`) or when it never
@@ -24,9 +24,10 @@ use tracing::Span;
 use super::attempt::send_authorized;
 use super::throttle::Closed;
 use super::{Cause, Failure, Request, Response, Transport};
+use crate::error::service::ServiceError;
 use crate::error::{Error, Result};
-use crate::retry::{BackoffDelays, RetryPolicy};
-use crate::service_error::ServiceError;
+use crate::policy::RetryPolicy;
+use crate::policy::retry::BackoffDelays;
 
 /// What to do after a failed attempt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -9,8 +9,8 @@ use url::Url;
 use super::body::{ErrorBody, MAX_ERROR_BODY};
 use super::retry_after::retry_after;
 use crate::error::Error;
+use crate::error::service::{ACTIVITY_ID_HEADERS, ServiceError};
 use crate::redact;
-use crate::service_error::{ACTIVITY_ID_HEADERS, ServiceError};
 
 /// The typed error for an error status whose body was read up to [`MAX_ERROR_BODY`] bytes; a cut
 /// body is said so in the message.

@@ -20,7 +20,7 @@ use super::error::BatchError;
 use super::operation::{Operation, Unit};
 use super::parse::{ParseFailure, ParsedBatch, Part, PartResponse};
 use super::results::Outcome;
-use crate::service_error::ServiceError;
+use crate::error::service::ServiceError;
 use crate::transport::retry_after;
 
 /// How a unit fared, as far as what to do next is concerned.
@@ -217,7 +217,7 @@ fn cause_of(
         Some(s) => (ops[s].method().as_str().to_owned(), ops[s].url.to_string()),
         None => ("POST".to_owned(), batch_url.to_owned()),
     };
-    let activity_id = crate::service_error::ACTIVITY_ID_HEADERS
+    let activity_id = crate::error::service::ACTIVITY_ID_HEADERS
         .iter()
         .find_map(|name| response.headers.get(*name))
         .and_then(|v| v.to_str().ok())

@@ -56,7 +56,7 @@ fn check_fno_parts(parts: &[Part]) {
     assert_eq!(failed.status, StatusCode::INTERNAL_SERVER_ERROR);
     assert_eq!(failed.content_id.as_deref(), Some("2"));
     let error =
-        crate::service_error::ServiceError::from_response(500, "POST", "u", None, &failed.body);
+        crate::error::service::ServiceError::from_response(500, "POST", "u", None, &failed.body);
     assert_eq!(error.message, "An error has occurred.");
     assert_eq!(
         error.infolog(),

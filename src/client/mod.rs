@@ -17,7 +17,7 @@ use crate::policy::RetryPolicy;
 use crate::redact;
 use crate::transport::{Authorizer, Limits, RedirectRules, Transport, redirect_policy};
 
-pub(crate) use service_root::permits_scheme;
+pub(crate) use crate::transport::permits_scheme;
 
 /// Default page size asked for with `Prefer: odata.maxpagesize`.
 pub const DEFAULT_MAX_PAGE_SIZE: u32 = 1000;
@@ -31,8 +31,7 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(120);
 /// stream to a file (DMF packages, recurring integration files) are not bounded by it.
 pub const DEFAULT_MAX_RESPONSE_SIZE: u64 = 256 * 1024 * 1024;
 
-/// Most redirect hops followed for one request; one more fails with [`Error::Redirect`].
-pub const MAX_REDIRECTS: usize = 10;
+pub use crate::transport::MAX_REDIRECTS;
 
 /// A client for one OData service (one F&O environment).
 ///

@@ -16,6 +16,7 @@ mod redirect;
 mod request_id;
 mod retry_after;
 mod retry_loop;
+mod scheme;
 mod status;
 mod throttle;
 
@@ -34,6 +35,7 @@ use crate::policy::RetryPolicy;
 #[cfg(feature = "dmf")]
 pub(crate) use body::read_capped;
 pub(crate) use limits::Limits;
+pub use redirect::MAX_REDIRECTS;
 #[cfg(feature = "dmf")]
 pub(crate) use redirect::refused as refused_redirect;
 pub(crate) use redirect::{Rules as RedirectRules, policy as redirect_policy};
@@ -42,6 +44,7 @@ pub(crate) use redirect::{Rules as RedirectRules, policy as redirect_policy};
     reason = "for `$batch`, which reads Retry-After of its parts"
 )]
 pub(crate) use retry_after::{parse_retry_after, retry_after};
+pub(crate) use scheme::{is_loopback, permits_scheme};
 pub(crate) use status::status_error;
 pub(crate) use throttle::Gate;
 

@@ -19,8 +19,12 @@ use reqwest::StatusCode;
 use reqwest::redirect::{Attempt, Policy};
 use url::Url;
 
-use crate::client::{MAX_REDIRECTS, permits_scheme};
+use super::permits_scheme;
 use crate::redact;
+
+/// Most redirect hops followed for one request; one more fails with
+/// [`Error::Redirect`](crate::Error::Redirect).
+pub const MAX_REDIRECTS: usize = 10;
 
 /// A redirect the policy refused; carried as the source of reqwest's redirect error.
 #[derive(Debug)]

@@ -92,12 +92,16 @@ struct Printer {
     base: usize,
     /// Columns the enclosing lists add after the output (their closing delimiters).
     outer: usize,
+    /// Printing a statement again because it was too long: a list also counts what follows
+    /// it on its line, and a single long element may go on a line of its own. Off on the
+    /// first try, which is enough for most lines and saves measuring what follows each list.
+    tails: bool,
 }
 
 /// How a statement that was too long is printed again.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Wide {
-    /// As usual (the first try).
+    /// As usual (the first try, and the second with [`Printer::tails`]).
     No,
     /// Its first generic argument list with a comma one argument per line.
     Generics,
@@ -165,6 +169,7 @@ impl Printer {
             wide: Wide::No,
             base: 0,
             outer: 0,
+            tails: false,
         }
     }
 
@@ -176,6 +181,7 @@ impl Printer {
             wide: Wide::No,
             base: 0,
             outer: 0,
+            tails: self.tails,
         }
     }
 
@@ -227,7 +233,7 @@ impl Printer {
                 && hash.as_char() == '#'
                 && group.delimiter() == Delimiter::Bracket
             {
-                self.fit(&tokens, statement.take(), i, &mut line);
+                self.fit(&tokens, statement.take(), i, 0, &mut line);
                 self.newline();
                 self.start_line();
                 match doc_text(group) {
@@ -251,14 +257,14 @@ impl Printer {
                 TokenTree::Punct(p)
                     if (p.as_char() == ';' || p.as_char() == ',') && line.angles.is_empty() =>
                 {
-                    self.fit(&tokens, statement.take(), i, &mut line);
+                    self.fit(&tokens, statement.take(), i, 1, &mut line);
                     self.out.push(p.as_char());
                     self.newline();
                     self.end_line(&mut line);
                     i += 1;
                 }
                 TokenTree::Group(g) if g.delimiter() == Delimiter::Brace => {
-                    self.fit(&tokens, statement.take(), i, &mut line);
+                    self.fit(&tokens, statement.take(), i, " {".len(), &mut line);
                     self.brace(g, &line);
                     // A block ends a line unless punctuation continues the expression.
                     let continues = matches!(
@@ -287,7 +293,7 @@ impl Printer {
                 }
             }
         }
-        self.fit(&tokens, statement.take(), tokens.len(), &mut line);
+        self.fit(&tokens, statement.take(), tokens.len(), 0, &mut line);
         self.newline();
     }
 
@@ -420,28 +426,33 @@ impl Printer {
         line.split_angles = true;
     }
 
-    /// Ends the statement `tokens[from..end]` (printed from output position `at`): while one of
-    /// its lines is wider than [`MAX_WIDTH`], it is printed again with its first generic
-    /// argument list split, then instead with a break after its `:`, when it has them.
+    /// Ends the statement `tokens[from..end]` (printed from output position `at`, its last line
+    /// to be followed by `closing` columns): while one of its lines is wider than
+    /// [`MAX_WIDTH`], it is printed again measuring what follows each list, then also with its
+    /// first generic argument list split, then instead with a break after its `:`.
     fn fit(
         &mut self,
         tokens: &[TokenTree],
         statement: Option<(usize, usize)>,
         end: usize,
+        closing: usize,
         line: &mut Line,
     ) {
         let Some((from, at)) = statement else {
             return;
         };
-        if self.wide != Wide::No {
+        if self.wide != Wide::No || self.tails {
             return;
         }
         let tokens = &tokens[..end];
-        for wide in [Wide::Generics, Wide::Colon] {
-            if self.out[at..].lines().all(|l| width(l) <= MAX_WIDTH) {
+        for wide in [Wide::No, Wide::Generics, Wide::Colon] {
+            if self.out[at..].lines().all(|l| width(l) <= MAX_WIDTH)
+                && self.column() + closing <= MAX_WIDTH
+            {
                 return;
             }
             let applies = match wide {
+                Wide::No => true,
                 Wide::Generics => (from..end).any(|k| {
                     matches!(&tokens[k], TokenTree::Punct(p) if p.as_char() == '<' && p.spacing() == Spacing::Alone)
                         && generic_close(tokens, k).is_some()
@@ -454,12 +465,17 @@ impl Printer {
             self.out.truncate(at);
             self.end_line(line);
             self.wide = wide;
+            self.tails = true;
+            // What follows the statement's tokens counts as what follows its last list.
+            let outer = std::mem::replace(&mut self.outer, closing);
             let mut k = from;
             while k < end {
                 self.start_line();
                 k = self.statement_token(tokens, k, line);
             }
+            self.outer = outer;
             self.wide = Wide::No;
+            self.tails = false;
         }
     }
 
@@ -701,13 +717,23 @@ impl Printer {
         let split = !self.no_split
             && !tokens.is_empty()
             && if commas > 0 {
+                let tail = if self.tails {
+                    self.tail_width(rest, 0)
+                } else {
+                    self.outer
+                };
                 !one_line
                     || (!params && inline_width > LIST_WIDTH)
-                    || column + inline_width + close.len() + self.tail_width(rest, 0) > MAX_WIDTH
+                    || column + inline_width + close.len() + tail > MAX_WIDTH
             } else {
                 // One element goes on a line of its own only when that makes its lines fit.
-                let tail = close.len() + self.tail_width(rest, 0);
-                one_line
+                let tail = if self.tails && one_line {
+                    close.len() + self.tail_width(rest, 0)
+                } else {
+                    0
+                };
+                self.tails
+                    && one_line
                     && column + inline_width + tail > MAX_WIDTH
                     && (self.indent + 1) * 4 + inline_width + ",".len() <= MAX_WIDTH
                     && self.indent * 4 + tail <= MAX_WIDTH

@@ -451,9 +451,16 @@ impl Printer {
             {
                 return;
             }
+            // A pass can only shorten a line where what it changes starts: a list (`(`, `[`)
+            // or generic arguments (`<`).
+            let starts = |c: char| {
+                self.out[at..]
+                    .lines()
+                    .any(|l| width(l) + closing > MAX_WIDTH && l.contains(c))
+            };
             let applies = match wide {
-                Wide::No => true,
-                Wide::Generics => (from..end).any(|k| {
+                Wide::No => starts('(') || starts('['),
+                Wide::Generics => starts('<') &&  (from..end).any(|k| {
                     matches!(&tokens[k], TokenTree::Punct(p) if p.as_char() == '<' && p.spacing() == Spacing::Alone)
                         && generic_close(tokens, k).is_some()
                 }),

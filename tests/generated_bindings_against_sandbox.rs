@@ -10,8 +10,8 @@ use d365fo_odata::{Entity, Error};
 use d365fo_sandbox_bindings::{
     CustVendorBlocked, CustomerGroup, CustomerGroupKey, CustomerGroupPatch, CustomerV3,
     DataManagementDefinitionGroup, NewCustomerGroup, NoYes, SalesOrderHeaderV2,
-    SalesOrderHeaderV2Key, SalesStatus, customer_v3, operations, sales_order_header_v2 as h,
-    sales_order_line as l,
+    SalesOrderHeaderV2Key, SalesStatus, customer_v3, operations, prelude::*,
+    sales_order_header_v2 as h, sales_order_line as l,
 };
 use futures::TryStreamExt;
 
@@ -138,10 +138,21 @@ async fn create_model_sends_only_set_fields_and_patch_model_updates_with_the_eta
 async fn typed_operations_of_every_binding_kind() {
     let client = sandbox_client(None);
 
-    let count = operations::get_customer_count(&client, Some("usrt"))
+    let count = operations::get_customer_count(&client)
+        .data_area_id("usrt")
         .await
         .unwrap();
     assert!(count.is_some_and(|n| n > 0), "{count:?}");
+    // Left out, the parameter is not sent and the service counts the caller's company.
+    let default = operations::get_customer_count(&client)
+        .send()
+        .await
+        .unwrap();
+    let usmf = operations::get_customer_count(&client)
+        .data_area_id("usmf")
+        .await
+        .unwrap();
+    assert_eq!(default, usmf);
 
     let status =
         operations::set_customer_on_hold(&client, "usmf", "US-000201", CustVendorBlocked::Invoice)
@@ -152,9 +163,7 @@ async fn typed_operations_of_every_binding_kind() {
     let order =
         client.entity::<SalesOrderHeaderV2>(&SalesOrderHeaderV2Key::new("usmf", "US-SO-000003"));
     let shipped: DateTimeOffset = "2031-02-03T04:05:06Z".parse().unwrap();
-    let status = SalesOrderHeaderV2::confirm_sales_order(&order, shipped)
-        .await
-        .unwrap();
+    let status = order.confirm_sales_order(shipped).await.unwrap();
     let read = order.get().await.unwrap();
     let status = status.map(|s| SalesStatus::from_name(&s));
     assert_eq!(read.sales_order_status, status);
@@ -165,10 +174,10 @@ async fn typed_operations_of_every_binding_kind() {
         Some("2031-02-03T04:05:06Z")
     );
 
-    let unknown =
-        DataManagementDefinitionGroup::get_execution_summary_status(&client, "no-such-execution")
-            .await
-            .unwrap();
+    let unknown = DataManagementDefinitionGroup::set(&client)
+        .get_execution_summary_status("no-such-execution")
+        .await
+        .unwrap();
     assert_eq!(unknown.as_deref(), Some("Unknown"));
     assert_eq!(
         DataManagementDefinitionGroup::ENTITY_SET,
@@ -195,11 +204,16 @@ async fn entity_bound_operation_on_another_company_needs_cross_company() {
     let client = sandbox_client(None);
     let key = SalesOrderHeaderV2Key::new("usrt", "RT-SO-000001");
     let shipped: DateTimeOffset = "2031-02-03T04:05:06Z".parse().unwrap();
-    let e = SalesOrderHeaderV2::confirm_sales_order(&client.entity(&key), shipped)
+    let e = client
+        .entity::<SalesOrderHeaderV2>(&key)
+        .confirm_sales_order(shipped)
         .await
         .unwrap_err();
     assert!(matches!(e, Error::NotFound(_)), "{e:?}");
-    SalesOrderHeaderV2::confirm_sales_order(&client.entity(&key).cross_company(), shipped)
+    client
+        .entity::<SalesOrderHeaderV2>(&key)
+        .cross_company()
+        .confirm_sales_order(shipped)
         .await
         .unwrap();
 }

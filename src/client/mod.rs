@@ -17,7 +17,8 @@ use crate::policy::RetryPolicy;
 use crate::redact;
 use crate::transport::{Authorizer, Limits, RedirectRules, Transport, redirect_policy};
 
-pub(crate) use crate::transport::permits_scheme;
+#[cfg(feature = "dmf")]
+use crate::transport::permits_scheme;
 
 /// Default page size asked for with `Prefer: odata.maxpagesize`.
 pub const DEFAULT_MAX_PAGE_SIZE: u32 = 1000;

@@ -500,7 +500,8 @@ struct Reader {
     locals: TokenStream,
     arms: TokenStream,
     inits: TokenStream,
-    count: usize,
+    /// Names of the locals, one per field, kept clear of the visitor's own bindings.
+    local_names: Scope,
 }
 
 impl Reader {
@@ -510,14 +511,13 @@ impl Reader {
             locals: TokenStream::new(),
             arms: TokenStream::new(),
             inits: TokenStream::new(),
-            count: 0,
+            local_names: Scope::new(&["map", "key", "deserializer", "f"]),
         }
     }
 
     fn add(&mut self, field: &proc_macro2::Ident, wire: &str, read: Read) {
         let rt = &self.rt;
-        let local = ident(&format!("v{}", self.count));
-        self.count += 1;
+        let local = ident(&self.local_names.unique(&field.to_string()));
         self.locals.extend(quote!(let mut #local = None;));
         match read {
             Read::Required => {
@@ -529,7 +529,11 @@ impl Reader {
             Read::Nullable => {
                 self.arms
                     .extend(quote!(#wire => #local = map.next_value()?,));
-                self.inits.extend(quote!(#field: #local,));
+                if local == *field {
+                    self.inits.extend(quote!(#field,));
+                } else {
+                    self.inits.extend(quote!(#field: #local,));
+                }
             }
             Read::Defaulted => {
                 self.arms

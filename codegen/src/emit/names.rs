@@ -102,7 +102,7 @@ pub(crate) fn shouty(name: &str) -> String {
 }
 
 /// A set of names in one Rust namespace, handing out unique ones.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub(crate) struct Scope {
     taken: HashSet<String>,
     /// Compare ignoring ASCII case (type names: F&O enum/entity collisions are case-insensitive).

@@ -51,6 +51,11 @@ pub(crate) struct Plan<'a> {
     pub(crate) sets: HashMap<&'a str, &'a EntitySet>,
     /// The module of unbound operations.
     pub(crate) operations_module: String,
+    /// The module re-exporting the traits of operations bound to one entity.
+    pub(crate) prelude_module: String,
+    /// The top-level type names taken once every type above is named: operation items
+    /// (traits, set handles, parameter and request types) are named from it, last.
+    pub(crate) taken_types: Scope,
     /// `(OData name, Rust name, reason)` of every rename, for the header.
     pub(crate) renames: Vec<(String, String, &'static str)>,
     /// Entity type → the further selected entity sets exposing it, each with its row type.
@@ -60,13 +65,15 @@ pub(crate) struct Plan<'a> {
 impl<'a> Plan<'a> {
     pub(crate) fn new(closure: &'a Closure<'a>, options: &Options<'_>) -> Self {
         let mut types = Scope::types();
-        let mut modules = Scope::new(&["operations"]);
+        let mut modules = Scope::new(&["operations", "prelude"]);
         let mut plan = Plan {
             entities: HashMap::new(),
             enums: HashMap::new(),
             others: HashMap::new(),
             sets: HashMap::new(),
             operations_module: "operations".to_owned(),
+            prelude_module: "prelude".to_owned(),
+            taken_types: Scope::default(),
             renames: Vec::new(),
             extra_sets: HashMap::new(),
         };
@@ -179,6 +186,7 @@ impl<'a> Plan<'a> {
                 .or_default()
                 .push((set, SetRowNames { ty, module }));
         }
+        plan.taken_types = types;
         plan
     }
 

@@ -30,7 +30,8 @@
 //! | `mod customer_v3` | `Field<CustomerV3, T>` handles (`CREDIT_LIMIT`) and `Navigation` handles; collection properties as `Field<CustomerV3, Vec<T>>` and complex ones as `Field<CustomerV3, Address>`, which serve `$select` but have no literal, so comparisons with them do not compile |
 //! | `struct NewCustomerV3` | create model (`Serialize`): only properties writable on create; required ones are `new(..)` arguments; unset optional ones are not sent |
 //! | `struct CustomerV3Patch` | update model: only properties writable on update, all optional |
-//! | `impl CustomerV3 { async fn action(..) }` | bound actions and functions |
+//! | `trait CustomerV3Operations` for `EntityRef<CustomerV3>`, re-exported by `mod prelude` | actions and functions bound to one entity, as methods of `client.entity::<CustomerV3>(&key)` |
+//! | `struct CustomerV3Set`, `CustomerV3::set(&client)` | actions and functions bound to the entity set, as its methods |
 //! | `struct ArchivedCustomersV3(pub CustomerV3)`, `mod archived_customers_v3` | for each further selected entity set of the same type: a row type named after the set (suffix `Set` when the name is taken), dereferencing to the read model, with its own `Entity` impl (same key) and handle module |
 //!
 //! Singletons get their entity type's items but no `Entity` impl of their own: `Entity`
@@ -42,7 +43,9 @@
 //!
 //! Enumerations become enums with an `Unknown(String)` arm (flags enumerations also get a
 //! `…Flags` set), complex types become structs, type definitions aliases, and unbound
-//! operations async functions in `mod operations`.
+//! operations async functions in `mod operations`. An operation takes up to three required
+//! parameters as arguments, more as the fields of a `…Params` struct; optional ones are setters
+//! of the `…Request` it then returns.
 //!
 //! # Names
 //!

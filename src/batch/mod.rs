@@ -54,8 +54,8 @@ mod parse;
 mod progress;
 mod request;
 mod results;
-mod retry;
 mod send;
+mod throttled_parts;
 
 pub use builder::{
     Batch, ChangeSet, DEFAULT_MAX_OPERATIONS, DEFAULT_MAX_RETRIES, FNO_MAX_OPERATIONS,

@@ -15,7 +15,7 @@ use super::operation::{Operation, Unit};
 use super::parse::parse_batch;
 use super::progress::{ChunkProgress, Observer, OperationStatus};
 use super::results::{BatchResults, Outcome};
-use super::retry::plan;
+use super::throttled_parts::plan;
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::transport::Request;

@@ -65,8 +65,8 @@ fn additive_changes_only_exit_0() {
     for expected in [
         "property `Email` added",
         "member `Government` added (`CustomerType::Government`; the enum is `#[non_exhaustive]`",
-        "operation PutOnHold: `CustomerV3::put_on_hold_2` added",
-        "No breaking changes (6 other).",
+        "operation PutOnHold: `CustomerV3Set::put_on_hold` added",
+        "No breaking changes (8 other).",
     ] {
         assert!(
             report.contains(expected),

@@ -176,7 +176,7 @@ pub(crate) fn compare(
         let (subject, name, role, member) = classify(path, o, old_owners, old);
         match new.entries.get(path) {
             None => {
-                if ancestor_missing(o, old, new) {
+                if ancestor_missing(o, old, new) && !is_operation(o) {
                     continue;
                 }
                 changes.push(Change {
@@ -214,7 +214,7 @@ pub(crate) fn compare(
         }
     }
     for (path, n) in &new.entries {
-        if old.entries.contains_key(path) || ancestor_missing(n, new, old) {
+        if old.entries.contains_key(path) || (ancestor_missing(n, new, old) && !is_operation(n)) {
             continue;
         }
         let (subject, name, role, member) = classify(path, n, new_owners, new);
@@ -252,6 +252,7 @@ fn describe(entry: &Entry) -> String {
         } => "non-exhaustive enum",
         EntryKind::Enum { .. } => "exhaustive enum",
         EntryKind::Module => "module",
+        EntryKind::Trait => "trait",
         EntryKind::Field => "field",
         EntryKind::Variant => "variant",
         EntryKind::Function => "function",

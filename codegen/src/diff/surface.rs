@@ -24,6 +24,8 @@ pub(crate) enum EntryKind {
         non_exhaustive: bool,
     },
     Module,
+    /// `pub trait` (the generated operation traits); its methods are its members.
+    Trait,
     Field,
     Variant,
     /// An inherent function or a module-level function.
@@ -206,6 +208,29 @@ impl Reader {
                         }
                     }
                 }
+                "trait" => {
+                    let name = ident_at(&tokens, i + 1).unwrap_or_default();
+                    let body = tokens[i + 2..].iter().find_map(|t| match t {
+                        TokenTree::Group(g) if g.delimiter() == Delimiter::Brace => Some(g.clone()),
+                        _ => None,
+                    });
+                    i = skip_item(&tokens, i);
+                    if !public {
+                        continue;
+                    }
+                    let key = format!("{prefix}{name}");
+                    self.add(
+                        key.clone(),
+                        EntryKind::Trait,
+                        module,
+                        &name,
+                        String::new(),
+                        &attrs,
+                    );
+                    if let Some(body) = body {
+                        self.trait_items(body.stream(), &key);
+                    }
+                }
                 "impl" => {
                     let start = i + 1;
                     let Some(body_at) = (start..tokens.len())
@@ -276,6 +301,25 @@ impl Reader {
                 payload,
                 &attrs,
             );
+        }
+    }
+
+    /// The methods, constants and types a `pub trait` declares (public by being the trait's).
+    fn trait_items(&mut self, body: TokenStream, owner: &str) {
+        let tokens: Vec<TokenTree> = body.into_iter().collect();
+        let mut i = 0;
+        while i < tokens.len() {
+            let (attrs, next) = attributes(&tokens, i);
+            i = next;
+            let end = skip_item(&tokens, i);
+            let item = &tokens[i..end.min(tokens.len())];
+            // A declaration without a default body ends with `;`, not part of its signature.
+            let item = match item.last() {
+                Some(TokenTree::Punct(p)) if p.as_char() == ';' => &item[..item.len() - 1],
+                _ => item,
+            };
+            self.member(item, &format!("{owner}::"), Some(owner), &attrs, None);
+            i = end.max(i + 1);
         }
     }
 

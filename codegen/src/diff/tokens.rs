@@ -6,6 +6,7 @@ use proc_macro2::{Delimiter, Spacing, TokenTree};
 /// Appends `tokens` as compact Rust text (`Option<Vec<T>>`, `impl Into<String>`, `a: T`).
 pub(super) fn render_into(tokens: &[TokenTree], out: &mut String) {
     let mut previous_word = false;
+    let mut previous_keyword = false;
     let mut previous_joint = false;
     for t in tokens {
         match t {
@@ -13,7 +14,10 @@ pub(super) fn render_into(tokens: &[TokenTree], out: &mut String) {
                 if previous_word {
                     out.push(' ');
                 }
-                out.push_str(&t.to_string());
+                let text = t.to_string();
+                // `impl ::std::future::Future`, `dyn ::x::T`: the keyword keeps its space.
+                previous_keyword = matches!(text.as_str(), "impl" | "dyn");
+                out.push_str(&text);
                 previous_word = true;
                 previous_joint = false;
             }
@@ -21,9 +25,14 @@ pub(super) fn render_into(tokens: &[TokenTree], out: &mut String) {
                 let c = p.as_char();
                 let arrow = c == '>' && previous_joint && out.ends_with('-');
                 let path_separator = c == ':' && previous_joint && out.ends_with(':');
-                if c == '=' || (c == '-' && p.spacing() == Spacing::Joint) {
+                if c == '='
+                    || c == '+'
+                    || (c == '-' && p.spacing() == Spacing::Joint)
+                    || (c == ':' && p.spacing() == Spacing::Joint && previous_keyword)
+                {
                     out.push(' ');
                 }
+                previous_keyword = false;
                 if arrow {
                     out.push_str("> ");
                 } else {
@@ -31,6 +40,7 @@ pub(super) fn render_into(tokens: &[TokenTree], out: &mut String) {
                 }
                 if c == ','
                     || c == '='
+                    || c == '+'
                     || (c == ':' && p.spacing() == Spacing::Alone && !path_separator)
                 {
                     out.push(' ');
@@ -50,6 +60,7 @@ pub(super) fn render_into(tokens: &[TokenTree], out: &mut String) {
                 render_into(&inner, out);
                 out.push_str(close);
                 previous_word = false;
+                previous_keyword = false;
                 previous_joint = false;
             }
         }

@@ -156,6 +156,8 @@ pub mod codec;
 
 // The rest is reached through the re-exports below.
 mod client;
+// Declared right after `client`: the methods that start each call, in reading order.
+mod calls;
 mod crud;
 mod entity;
 mod error;
@@ -200,7 +202,8 @@ pub use query::{
 pub use related::Related;
 
 // One entity by key, actions and functions.
-pub use crud::{CreateRequest, DeleteRequest, ETag, EntityRef, GetRequest, UpdateRequest};
+pub use crud::{CreateRequest, DeleteRequest, EntityRef, GetRequest, UpdateRequest};
+pub use entity::ETag;
 pub use operation::{ActionRequest, FunctionRequest, OperationResult};
 
 // Many requests in one `$batch`.

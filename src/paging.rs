@@ -28,13 +28,15 @@ use std::time::Instant;
 use futures::{Stream, TryStreamExt, stream};
 use reqwest::Method;
 use serde::Deserialize;
-use serde::de::{self, DeserializeOwned, DeserializeSeed, Deserializer, IgnoredAny, MapAccess};
+use serde::de::{
+    self, DeserializeOwned, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess,
+    Visitor,
+};
 use tracing::Instrument as _;
 use url::Url;
 
 use crate::client::Client;
 use crate::error::{Error, Result};
-use crate::query::ListOf;
 use crate::redact;
 use crate::wire::{self, Answer, Prepared};
 
@@ -390,6 +392,39 @@ pub(crate) fn resolve_next_link(root: &Url, current: &Url, link: &str) -> Result
         });
     }
     Ok(resolved)
+}
+
+/// An array whose elements are decoded with the inner seed.
+pub(crate) struct ListOf<X>(pub(crate) X);
+
+impl<'de, X: DeserializeSeed<'de> + Copy> DeserializeSeed<'de> for ListOf<X> {
+    type Value = Vec<X::Value>;
+
+    fn deserialize<D: Deserializer<'de>>(
+        self,
+        value: D,
+    ) -> std::result::Result<Self::Value, D::Error> {
+        value.deserialize_seq(self)
+    }
+}
+
+impl<'de, X: DeserializeSeed<'de> + Copy> Visitor<'de> for ListOf<X> {
+    type Value = Vec<X::Value>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an array of entities")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(
+        self,
+        mut seq: A,
+    ) -> std::result::Result<Self::Value, A::Error> {
+        let mut rows = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(16_384));
+        while let Some(row) = seq.next_element_seed(self.0)? {
+            rows.push(row);
+        }
+        Ok(rows)
+    }
 }
 
 #[cfg(test)]

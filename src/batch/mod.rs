@@ -47,7 +47,6 @@
 mod builder;
 mod chunk;
 mod encode;
-mod error;
 mod matching;
 mod operation;
 mod parse;
@@ -57,10 +56,10 @@ mod results;
 mod send;
 mod throttled_parts;
 
+pub use crate::error::BatchError;
 pub use builder::{
     Batch, ChangeSet, DEFAULT_MAX_OPERATIONS, DEFAULT_MAX_RETRIES, FNO_MAX_OPERATIONS,
 };
-pub use error::BatchError;
 pub use progress::{ChunkProgress, OperationStatus};
 pub use request::{BatchRequest, ChangeSetRequest};
 pub use results::{BatchResults, Slot};

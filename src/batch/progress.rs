@@ -6,9 +6,6 @@
 
 use std::fmt;
 
-use super::error::BatchError;
-use super::results::Outcome;
-
 /// Where one operation of a batch stands, as far as the service's data is concerned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -40,20 +37,6 @@ impl OperationStatus {
                 | OperationStatus::RolledBack
                 | OperationStatus::NotExecuted
         )
-    }
-
-    pub(crate) fn of(outcome: &Outcome) -> Self {
-        match outcome {
-            Outcome::Answered(part) if part.status.is_success() => OperationStatus::Succeeded,
-            Outcome::Answered(part) if part.status.as_u16() == 429 => OperationStatus::Throttled,
-            Outcome::Answered(_) => OperationStatus::Failed,
-            Outcome::Taken => OperationStatus::Succeeded,
-            Outcome::Failed(error) => match error {
-                BatchError::RolledBack { .. } => OperationStatus::RolledBack,
-                BatchError::NotExecuted { .. } => OperationStatus::NotExecuted,
-                _ => OperationStatus::Unknown,
-            },
-        }
     }
 }
 

@@ -4,7 +4,8 @@
 //! exactly what the single call would send and its slot yields the same value.
 
 use crate::client::Client;
-use crate::crud::{CreateRequest, DeleteRequest, ETag, GetRequest, UpdateRequest};
+use crate::crud::{CreateRequest, DeleteRequest, GetRequest, UpdateRequest};
+use crate::entity::ETag;
 use crate::entity::Entity;
 use crate::error::Result;
 use crate::operation::{ActionRequest, FunctionRequest, OperationResult, result};

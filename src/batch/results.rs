@@ -7,10 +7,10 @@ use std::marker::PhantomData;
 
 use url::Url;
 
-use super::error::BatchError;
 use super::operation::Operation;
 use super::parse::PartResponse;
 use super::progress::OperationStatus;
+use crate::error::BatchError;
 use crate::error::{Error, Result};
 use crate::transport::status_error;
 use crate::wire::Decode;
@@ -78,6 +78,23 @@ pub(crate) enum Outcome {
     Failed(BatchError),
     /// The value was taken.
     Taken,
+}
+
+impl Outcome {
+    /// Where the operation stands as far as the service's data is concerned.
+    pub(crate) fn status(&self) -> OperationStatus {
+        match self {
+            Outcome::Answered(part) if part.status.is_success() => OperationStatus::Succeeded,
+            Outcome::Answered(part) if part.status.as_u16() == 429 => OperationStatus::Throttled,
+            Outcome::Answered(_) => OperationStatus::Failed,
+            Outcome::Taken => OperationStatus::Succeeded,
+            Outcome::Failed(error) => match error {
+                BatchError::RolledBack { .. } => OperationStatus::RolledBack,
+                BatchError::NotExecuted { .. } => OperationStatus::NotExecuted,
+                _ => OperationStatus::Unknown,
+            },
+        }
+    }
 }
 
 /// The outcome of every operation of a sent batch.
@@ -154,7 +171,7 @@ impl BatchResults {
     /// Where `slot`'s operation stands: applied, certainly not applied (and why), or unknown
     /// (it may have been applied). `None` for a slot of another batch.
     pub fn operation_status<T>(&self, slot: Slot<T>) -> Option<OperationStatus> {
-        self.lookup(slot).ok().map(|(_, o)| OperationStatus::of(o))
+        self.lookup(slot).ok().map(|(_, o)| o.status())
     }
 
     /// `true` when `slot`'s operation was answered with a 2xx status.

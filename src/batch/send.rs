@@ -9,14 +9,14 @@ use url::Url;
 use super::builder::Batch;
 use super::chunk::chunks;
 use super::encode::{Boundaries, Targets, encode};
-use super::error::BatchError;
 use super::matching::{UnitClass, UnitOutcome, match_parts};
 use super::operation::{Operation, Unit};
 use super::parse::parse_batch;
-use super::progress::{ChunkProgress, Observer, OperationStatus};
+use super::progress::{ChunkProgress, Observer};
 use super::results::{BatchResults, Outcome};
 use super::throttled_parts::plan;
 use crate::client::Client;
+use crate::error::BatchError;
 use crate::error::{Error, Result};
 use crate::transport::Request;
 use crate::wire::{MULTIPART_MIXED, PREFER, PREFER_CONTINUE_ON_ERROR};
@@ -221,7 +221,7 @@ fn report(
     let operations = chunk
         .iter()
         .flat_map(|&u| units[u].slots())
-        .map(|&slot| (slot + 1, OperationStatus::of(&outcomes[slot])))
+        .map(|&slot| (slot + 1, outcomes[slot].status()))
         .collect();
     observe(&ChunkProgress {
         round_trip: trip,

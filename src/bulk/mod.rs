@@ -58,7 +58,6 @@
 //! # Ok(()) }
 //! ```
 
-mod error;
 mod key;
 mod progress;
 mod ranges;
@@ -74,7 +73,7 @@ use std::task::{Context, Poll};
 use futures::{Stream, TryStreamExt, stream};
 use serde::de::{DeserializeOwned, IgnoredAny};
 
-pub use error::BulkError;
+pub use crate::error::BulkError;
 pub use key::{Columns, KeyColumns};
 pub use progress::Progress;
 pub use sync::{Changes, SyncState};
@@ -82,7 +81,7 @@ pub use sync::{Changes, SyncState};
 use crate::edm::ODataLiteral;
 use crate::entity::Entity;
 use crate::error::{Error, Result};
-use crate::query::{Field, Filter, Ordered, RawQuery, Selection};
+use crate::query::{Field, Filter, Ordered, Query, RawQuery, Selection};
 use key::Column;
 use progress::Tracker;
 
@@ -154,6 +153,15 @@ impl<E, S> fmt::Debug for BulkRead<E, S> {
             .field("ordered", &self.ordered)
             .field("strategy", &strategy)
             .finish_non_exhaustive()
+    }
+}
+
+impl<E: Entity, S: Selection<E>> Query<E, S> {
+    /// Reads the result with several requests at once: offset windows or key ranges fetched
+    /// concurrently, each row delivered exactly once (see [`crate::bulk`]).
+    pub fn bulk(self) -> BulkRead<E, S> {
+        let (raw, selection) = self.into_parts();
+        BulkRead::new(raw, selection)
     }
 }
 

@@ -100,18 +100,10 @@ impl Client {
     }
 }
 
-// Every public `impl Client` lives in one file per task, declared in reading order so that
-// `Client`'s documentation reads top-down (rustdoc lists the blocks in the order the modules are
-// declared): building it, collections, one entity, operations, then `$batch`.
+// Building a client and reading its settings; the methods that start each kind of call are in
+// `crate::calls`, declared right after this module so that `Client`'s documentation reads
+// top-down.
 mod start;
-
-mod query;
-
-mod crud;
-
-mod operations;
-
-mod batch;
 
 /// Configures a [`Client`]; made by [`Client::builder`].
 ///

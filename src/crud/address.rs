@@ -4,12 +4,8 @@ use std::fmt;
 use std::marker::PhantomData;
 
 use reqwest::Method;
-use serde::Serialize;
 use url::Url;
 
-use super::delete::DeleteRequest;
-use super::get::GetRequest;
-use super::update::UpdateRequest;
 use crate::client::Client;
 use crate::entity::{Entity, EntityKey};
 use crate::error::{Error, Result};
@@ -100,22 +96,6 @@ impl<E: Entity> EntityRef<E> {
     pub fn url(&self) -> Result<Url> {
         self.prepare(Method::GET, "", String::new())?
             .url(self.client.service_root())
-    }
-
-    /// Reads the entity.
-    pub fn get(&self) -> GetRequest<E> {
-        GetRequest::new(self.clone())
-    }
-
-    /// Updates the entity with `PATCH`, sending exactly the fields `changes` serializes (write
-    /// models skip unset `Option` fields, so untouched properties keep their values).
-    pub fn update<W: Serialize + ?Sized>(&self, changes: &W) -> UpdateRequest<E> {
-        UpdateRequest::new(self.clone(), changes)
-    }
-
-    /// Deletes the entity.
-    pub fn delete(&self) -> DeleteRequest<E> {
-        DeleteRequest::new(self.clone())
     }
 
     pub(crate) fn client(&self) -> &Client {

@@ -6,9 +6,9 @@ use futures::future::BoxFuture;
 use reqwest::Method;
 
 use super::address::EntityRef;
-use super::etag::{ETag, Precondition};
 use crate::client::Client;
 use crate::entity::Entity;
+use crate::entity::{ETag, Precondition};
 use crate::error::Result;
 use crate::wire::{Answer, Prepared};
 
@@ -31,6 +31,13 @@ use crate::wire::{Answer, Prepared};
 pub struct DeleteRequest<E> {
     entity: EntityRef<E>,
     precondition: Precondition,
+}
+
+impl<E: Entity> EntityRef<E> {
+    /// Deletes the entity.
+    pub fn delete(&self) -> DeleteRequest<E> {
+        DeleteRequest::new(self.clone())
+    }
 }
 
 impl<E: Entity> DeleteRequest<E> {

@@ -30,6 +30,13 @@ pub struct GetRequest<E> {
     entity: EntityRef<E>,
 }
 
+impl<E: Entity> EntityRef<E> {
+    /// Reads the entity.
+    pub fn get(&self) -> GetRequest<E> {
+        GetRequest::new(self.clone())
+    }
+}
+
 impl<E: Entity> GetRequest<E> {
     pub(crate) fn new(entity: EntityRef<E>) -> Self {
         GetRequest { entity }

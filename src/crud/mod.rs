@@ -22,7 +22,6 @@
 mod address;
 mod create;
 mod delete;
-mod etag;
 mod get;
 mod update;
 mod write_errors;
@@ -30,8 +29,5 @@ mod write_errors;
 pub use address::EntityRef;
 pub use create::CreateRequest;
 pub use delete::DeleteRequest;
-pub use etag::ETag;
 pub use get::GetRequest;
 pub use update::UpdateRequest;
-
-pub(crate) use etag::Precondition;

@@ -9,9 +9,9 @@ use reqwest::Method;
 use serde::{Deserialize, Serialize};
 
 use super::address::EntityRef;
-use super::etag::{ETag, Precondition, header_etag};
 use crate::client::Client;
 use crate::entity::Entity;
+use crate::entity::{ETag, Precondition, header_etag};
 use crate::error::Result;
 use crate::wire::{Answer, Prepared, encode_json};
 
@@ -63,6 +63,14 @@ impl<E> fmt::Debug for UpdateRequest<E> {
 struct Tagged {
     #[serde(rename = "@odata.etag", default)]
     etag: Option<ETag>,
+}
+
+impl<E: Entity> EntityRef<E> {
+    /// Updates the entity with `PATCH`, sending exactly the fields `changes` serializes (write
+    /// models skip unset `Option` fields, so untouched properties keep their values).
+    pub fn update<W: Serialize + ?Sized>(&self, changes: &W) -> UpdateRequest<E> {
+        UpdateRequest::new(self.clone(), changes)
+    }
 }
 
 impl<E: Entity> UpdateRequest<E> {

@@ -5,9 +5,9 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use super::error::redacted;
-use super::status::ExecutionStatus;
 use crate::client::Client;
+use crate::error::dmf::ExecutionStatus;
+use crate::error::dmf::redacted;
 use crate::error::{Error, Result};
 use crate::operation::ActionRequest;
 

@@ -5,10 +5,10 @@ use std::path::{Path, PathBuf};
 use tokio::io::AsyncWrite;
 
 use super::actions::{Dmf, ExportToPackage};
-use super::error::{DmfError, DmfErrorKind, ExecutionReport};
 use super::options::FlowOptions;
 use super::storage::Transfer;
 use crate::error::Result;
+use crate::error::dmf::{DmfError, DmfErrorKind, ExecutionReport};
 
 /// An export: `ExportToPackage`, then `GetExecutionSummaryStatus` until final (see
 /// [`PollPolicy`](super::PollPolicy)), then `GetExportedPackageUrl` and a streamed download;

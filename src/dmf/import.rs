@@ -5,10 +5,10 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use super::actions::{Dmf, ImportFromPackage};
-use super::error::ExecutionReport;
 use super::options::FlowOptions;
 use super::storage::{Transfer, check_local_package};
 use crate::error::Result;
+use crate::error::dmf::ExecutionReport;
 
 /// An import: the package file is checked to be a ZIP, then `GetAzureWriteUrl`, a streamed
 /// upload to that blob (without the service's token), `ImportFromPackage`, and

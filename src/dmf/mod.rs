@@ -49,7 +49,6 @@
 //! ```
 
 mod actions;
-mod error;
 mod export;
 mod import;
 mod options;
@@ -57,18 +56,17 @@ mod outcome;
 mod package;
 mod poll;
 mod progress;
-mod status;
 mod storage;
 
 // Shared with the rest of the crate and documented once, at `crate::policy`.
+pub use crate::error::dmf::ExecutionStatus;
+pub use crate::error::dmf::{DmfError, DmfErrorKind, ExecutionReport, StagingErrorFile};
 #[doc(no_inline)]
 pub use crate::policy::PollPolicy;
 pub use actions::{
     AzureWriteUrl, DEFINITION_GROUPS, Dmf, ExportToPackage, ImportFromPackage, NAMESPACE,
 };
-pub use error::{DmfError, DmfErrorKind, ExecutionReport, StagingErrorFile};
 pub use export::{ExportFlow, ExportedPackage};
 pub use import::{ImportFlow, ImportedPackage};
 pub use options::FlowOptions;
 pub use progress::TransferProgress;
-pub use status::ExecutionStatus;

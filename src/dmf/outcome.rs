@@ -2,9 +2,9 @@
 //! the execution's error messages and staging error files.
 
 use super::actions::Dmf;
-use super::error::{DmfError, DmfErrorKind, ExecutionReport, StagingErrorFile};
 use super::options::FlowOptions;
-use super::status::ExecutionStatus;
+use crate::error::dmf::ExecutionStatus;
+use crate::error::dmf::{DmfError, DmfErrorKind, ExecutionReport, StagingErrorFile};
 
 impl Dmf {
     /// Completes `report` (final status) into the flow's outcome. Unless the execution

@@ -4,8 +4,8 @@
 use std::time::Duration;
 
 use super::actions::Dmf;
-use super::error::{DmfError, DmfErrorKind, ExecutionReport};
-use super::status::ExecutionStatus;
+use crate::error::dmf::ExecutionStatus;
+use crate::error::dmf::{DmfError, DmfErrorKind, ExecutionReport};
 use crate::policy::PollPolicy;
 use crate::policy::poll::{PollStop, Polled, until_final};
 

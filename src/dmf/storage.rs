@@ -10,10 +10,10 @@ use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE, HeaderValue};
 use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWrite, AsyncWriteExt};
 use url::Url;
 
-use super::error::{DmfError, DmfErrorKind, redacted};
 use super::package::ZipProbe;
 use super::progress::TransferProgress;
 use crate::client::Client;
+use crate::error::dmf::{DmfError, DmfErrorKind, redacted};
 use crate::part_file::{PartFile, partial_path};
 use crate::redact;
 use crate::transport::{RedirectRules, read_capped, redirect_policy, refused_redirect};

@@ -31,7 +31,7 @@ impl Error {
     /// The data management details, for [`Error::Dmf`].
     #[cfg(feature = "dmf")]
     #[cfg_attr(docsrs, doc(cfg(feature = "dmf")))]
-    pub fn dmf(&self) -> Option<&crate::dmf::DmfError> {
+    pub fn dmf(&self) -> Option<&super::dmf::DmfError> {
         match self {
             Error::Dmf(e) => Some(e),
             _ => None,

@@ -15,11 +15,17 @@
 
 use std::time::Duration;
 
+mod batch;
+mod bulk;
 mod construct;
+#[cfg(feature = "dmf")]
+pub(crate) mod dmf;
 mod inspect;
 pub(crate) mod service;
 
 use crate::redact::{self, Bounded};
+pub use batch::BatchError;
+pub use bulk::BulkError;
 pub use service::{ErrorCause, ErrorDetail, ServiceError};
 
 /// Most bytes of a quoted text (a service error, a decoder's message, a configuration message)
@@ -240,7 +246,7 @@ pub enum Error {
     /// One operation of a `$batch` has no result of its own: rolled back with its change set,
     /// not executed, or not answered. See [`BatchError`](crate::BatchError).
     #[error(transparent)]
-    Batch(Box<crate::batch::BatchError>),
+    Batch(Box<BatchError>),
 
     /// A data management (DMF) export or import did not deliver: the execution failed, only
     /// partly succeeded, was canceled or never finished; the package is missing or not a ZIP; a
@@ -249,7 +255,7 @@ pub enum Error {
     #[cfg(feature = "dmf")]
     #[cfg_attr(docsrs, doc(cfg(feature = "dmf")))]
     #[error("data management: {}", Bounded(.0.as_ref(), MAX_ERROR_TEXT))]
-    Dmf(Box<crate::dmf::DmfError>),
+    Dmf(Box<dmf::DmfError>),
 
     /// A response body was larger than the client accepts
     /// ([`ClientBuilder::max_response_size`](crate::ClientBuilder::max_response_size)): it
@@ -309,9 +315,9 @@ pub enum Error {
 
     /// A bulk read ([`Query::bulk`](crate::Query::bulk)) could not deliver an exact result:
     /// offset windows shifted under concurrent writes, the service sent no count, rows hold
-    /// `null` in the range property; see [`BulkError`](crate::bulk::BulkError).
+    /// `null` in the range property; see [`BulkError`].
     #[error("bulk read: {0}")]
-    Bulk(Box<crate::bulk::BulkError>),
+    Bulk(Box<BulkError>),
 
     /// A URL could not be built or parsed.
     #[error("invalid URL {:?}: {source}", redact::url_text(.input))]

@@ -21,5 +21,4 @@ pub use select::{
 };
 pub use typed::Query;
 
-pub(crate) use select::ListOf;
 pub(crate) use typed::SelectionDecoder;

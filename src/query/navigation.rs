@@ -3,16 +3,12 @@
 //! Generated bindings declare one [`Navigation`] per navigation property next to the field
 //! handles (`sales_order_header_v2::SALES_ORDER_LINES: Navigation<SalesOrderHeaderV2,
 //! SalesOrderLine, Many>`). A handle names its source entity, its target entity and whether it
-//! leads to one entity or to a collection, so [`Query::expand`] only accepts navigation properties
+//! leads to one entity or to a collection, so [`Query::expand`](super::Query::expand) only accepts navigation properties
 //! of the queried entity, and [`Navigation::select`] only fields of the target. Expanding inside
 //! an expansion is not offered: F&O accepts one level of `$expand`.
 
 use std::fmt;
 use std::marker::PhantomData;
-
-use super::select::Whole;
-use super::typed::Query;
-use crate::entity::Entity;
 
 /// Cardinality marker: the navigation property leads to at most one entity.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,22 +56,13 @@ impl<E, T, C> fmt::Debug for Navigation<E, T, C> {
     }
 }
 
-impl<E: Entity> Query<E, Whole> {
-    /// Adds `$expand` of a navigation property of `E`; the related entities then decode into
-    /// the read struct's navigation field. On a projection, put the navigation handle (or
-    /// [`Navigation::select`]) in the selection instead.
-    pub fn expand<T, C>(self, navigation: Navigation<E, T, C>) -> Self {
-        self.map_raw(|raw| raw.expand(navigation.name)).expanding()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use serde::Deserialize;
 
     use super::*;
     use crate::Client;
-    use crate::entity::EntityKey;
+    use crate::entity::{Entity, EntityKey};
     use crate::profile::Fno;
     use crate::query::Field;
 

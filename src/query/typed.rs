@@ -8,6 +8,7 @@ use url::Url;
 
 use super::field::OrderBy;
 use super::filter::Filter;
+use super::navigation::Navigation;
 use super::raw::RawQuery;
 use super::select::{Projected, Projection, Selection, Whole, check_projection};
 use crate::client::Client;
@@ -131,7 +132,15 @@ impl<E: Entity> Query<E, Whole> {
         }
     }
 
-    pub(super) fn expanding(mut self) -> Self {
+    /// Adds `$expand` of a navigation property of `E`; the related entities then decode into
+    /// the read struct's navigation field. On a projection, put the navigation handle (or
+    /// [`Navigation::select`]) in the selection instead.
+    pub fn expand<T, C>(self, navigation: Navigation<E, T, C>) -> Self {
+        self.map_raw(|raw| raw.expand(navigation.name()))
+            .expanding()
+    }
+
+    fn expanding(mut self) -> Self {
         self.expanded = true;
         self
     }
@@ -250,9 +259,8 @@ impl<E: Entity, S: Selection<E>> Query<E, S> {
         self.pages().rows()
     }
 
-    /// Reads the result with several requests at once: offset windows or key ranges fetched
-    /// concurrently, each row delivered exactly once (see [`crate::bulk`]).
-    pub fn bulk(self) -> crate::bulk::BulkRead<E, S> {
-        crate::bulk::BulkRead::new(self.raw, self.selection)
+    /// The untyped query and the selection, for readers built on top of this query.
+    pub(crate) fn into_parts(self) -> (RawQuery, S) {
+        (self.raw, self.selection)
     }
 }

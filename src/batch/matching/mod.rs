@@ -16,10 +16,10 @@ use std::time::{Duration, SystemTime};
 
 use reqwest::header::HeaderMap;
 
-use super::error::BatchError;
 use super::operation::{Operation, Unit};
 use super::parse::{ParseFailure, ParsedBatch, Part, PartResponse};
 use super::results::Outcome;
+use crate::error::BatchError;
 use crate::error::service::ServiceError;
 use crate::transport::retry_after;
 

@@ -46,7 +46,6 @@ mod tests;
 pub use projection::{Projected, Projection};
 
 pub(crate) use projection::check_projection;
-pub(crate) use rows::ListOf;
 
 /// What a query selects, and so what each of its rows is.
 ///

@@ -5,11 +5,11 @@ use std::fmt;
 use std::marker::PhantomData;
 
 use serde::de::{
-    self, DeserializeOwned, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess,
-    Visitor,
+    self, DeserializeOwned, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor,
 };
 
 use super::{Expanded, Required, SelectFields, SelectItem, Selection};
+use crate::paging::ListOf;
 use crate::query::field::Field;
 use crate::query::navigation::{Many, Navigation, One};
 
@@ -218,33 +218,6 @@ impl<'de, X: DeserializeSeed<'de>> Visitor<'de> for Nullable<X> {
 
     fn visit_some<D: Deserializer<'de>>(self, value: D) -> Result<Self::Value, D::Error> {
         self.0.deserialize(value).map(Some)
-    }
-}
-
-/// An array whose elements are decoded with the inner seed.
-pub(crate) struct ListOf<X>(pub(crate) X);
-
-impl<'de, X: DeserializeSeed<'de> + Copy> DeserializeSeed<'de> for ListOf<X> {
-    type Value = Vec<X::Value>;
-
-    fn deserialize<D: Deserializer<'de>>(self, value: D) -> Result<Self::Value, D::Error> {
-        value.deserialize_seq(self)
-    }
-}
-
-impl<'de, X: DeserializeSeed<'de> + Copy> Visitor<'de> for ListOf<X> {
-    type Value = Vec<X::Value>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("an array of entities")
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        let mut rows = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(16_384));
-        while let Some(row) = seq.next_element_seed(self.0)? {
-            rows.push(row);
-        }
-        Ok(rows)
     }
 }
 

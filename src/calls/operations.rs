@@ -3,7 +3,7 @@
 //! [`Client::entity`] ([`EntityRef::action`](crate::EntityRef::action),
 //! [`EntityRef::function`](crate::EntityRef::function)).
 
-use super::Client;
+use crate::client::Client;
 use crate::entity::Entity;
 use crate::operation::{ActionRequest, FunctionRequest, Target};
 

@@ -1,7 +1,7 @@
 //! Sending many requests in one: [`Client::batch`].
 
-use super::Client;
 use crate::batch::Batch;
+use crate::client::Client;
 
 impl Client {
     /// A new, empty `$batch` for this client: add the same builders a single call takes

@@ -3,7 +3,7 @@
 
 use serde::de::DeserializeOwned;
 
-use super::Client;
+use crate::client::Client;
 use crate::entity::Entity;
 use crate::paging::{self, Pages, Serde};
 use crate::query::{Query, RawQuery};

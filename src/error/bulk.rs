@@ -11,7 +11,7 @@ pub enum BulkError {
     /// Offset windows no longer meet: rows were inserted into or deleted from the part of the
     /// result already read while later windows were still being read, so `$skip` positions
     /// moved. Continuing would duplicate or drop rows; read again, or use key ranges
-    /// ([`BulkRead::key_ranges`](super::BulkRead::key_ranges)), which stay exact under writes.
+    /// ([`BulkRead::key_ranges`](crate::bulk::BulkRead::key_ranges)), which stay exact under writes.
     #[error(
         "{entity_set}: the result shifted while it was read in offset windows: window {window} \
          ($skip={skip}) should start with the row {expected}, but {found} (rows were inserted \

@@ -1,10 +1,14 @@
 //! The traits generated bindings implement: an entity type with its entity set, its key and its
-//! service profile.
+//! service profile, and the [`ETag`] a row carries.
 
 use serde::de::DeserializeOwned;
 
-use crate::crud::ETag;
 use crate::profile::Profile;
+
+mod etag;
+
+pub use etag::ETag;
+pub(crate) use etag::{Precondition, header_etag};
 
 /// An entity type exposed through an entity set (e.g. `CustomerV3` through `CustomersV3`).
 ///

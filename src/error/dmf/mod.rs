@@ -6,8 +6,10 @@ use std::time::Duration;
 
 use url::Url;
 
-use super::status::ExecutionStatus;
+mod status;
+
 use crate::redact;
+pub use status::ExecutionStatus;
 
 /// A file of the records that failed to import for one entity
 /// (`GetImportStagingErrorFileUrl`). Its URL carries a storage signature (SAS): `Debug` and

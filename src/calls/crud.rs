@@ -5,11 +5,9 @@
 
 use serde::Serialize;
 
-use super::Client;
-use crate::crud::{
-    CreateRequest, DeleteRequest, EntityRef, GetRequest, Precondition, UpdateRequest,
-};
-use crate::entity::Entity;
+use crate::client::Client;
+use crate::crud::{CreateRequest, DeleteRequest, EntityRef, GetRequest, UpdateRequest};
+use crate::entity::{Entity, Precondition};
 
 impl Client {
     /// The entity of `E`'s entity set with this key, to read, update or delete it, or to invoke

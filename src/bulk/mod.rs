@@ -59,6 +59,7 @@
 //! ```
 
 mod key;
+mod plan;
 mod progress;
 mod ranges;
 pub mod sync;
@@ -67,11 +68,10 @@ mod windows;
 use std::fmt;
 use std::marker::PhantomData;
 use std::pin::Pin;
-use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use futures::{Stream, TryStreamExt, stream};
-use serde::de::{DeserializeOwned, IgnoredAny};
+use serde::de::DeserializeOwned;
 
 pub use crate::error::BulkError;
 pub use key::{Columns, KeyColumns};
@@ -83,6 +83,7 @@ use crate::entity::Entity;
 use crate::error::{Error, Result};
 use crate::query::{Field, Filter, Ordered, Query, RawQuery, Selection};
 use key::Column;
+use plan::Plan;
 use progress::Tracker;
 
 /// Default number of requests a bulk read keeps in flight.
@@ -498,54 +499,6 @@ fn raw_page_size(raw: &RawQuery) -> u64 {
     raw.client().inner().max_page_size.map_or(1000, u64::from)
 }
 
-/// What the drivers need: the prepared query and the read's settings.
-pub(crate) struct Plan<E, S> {
-    /// The caller's query, `$select` completed with the ordering columns.
-    raw: RawQuery,
-    entity_set: &'static str,
-    selection: S,
-    /// The ordering columns: the range field first (key ranges), then the key.
-    key: Arc<[Column]>,
-    concurrency: usize,
-    page_size: u64,
-    ordered: bool,
-    tracker: Tracker,
-    /// The count already made (by the automatic choice), used instead of counting again.
-    counted: Option<u64>,
-    entity: PhantomData<fn() -> E>,
-}
-
-impl<E, S> Plan<E, S> {
-    /// The number of matching rows: the count already made, else a `$count` request.
-    async fn count(&mut self) -> Result<u64> {
-        match self.counted.take() {
-            Some(rows) => Ok(rows),
-            None => count(self.raw.clone(), self.entity_set).await,
-        }
-    }
-
-    /// The base query ordered by every ordering column.
-    fn ordered_query(&self) -> RawQuery {
-        self.key
-            .iter()
-            .fold(self.raw.clone(), |q, c| q.order_by(c.name))
-    }
-}
-
-/// Counts the rows of `raw` (`$count=true&$top=1`).
-async fn count(raw: RawQuery, entity_set: &str) -> Result<u64> {
-    let query = raw.top(1).count();
-    let url = query.url()?;
-    let mut pages = query.pages::<IgnoredAny>();
-    let page = pages.try_next().await?;
-    page.and_then(|p| p.count).ok_or_else(|| {
-        Error::Bulk(Box::new(BulkError::NoCount {
-            entity_set: entity_set.to_owned(),
-            url: url.to_string(),
-        }))
-    })
-}
-
 /// The automatic choice: counts, then reads in offset windows when every window fits in one
 /// round of requests, else in key ranges on `field`.
 fn auto<E: Entity, S: Selection<E>>(
@@ -574,10 +527,6 @@ fn auto<E: Entity, S: Selection<E>>(
     )
 }
 
-fn bulk_error(e: BulkError) -> Error {
-    Error::Bulk(Box::new(e))
-}
-
 /// The rows of a bulk read; made by [`BulkRead::stream`].
 ///
 /// It is `Unpin`, so `rows.try_next().await` works as is. Dropping it cancels the requests in
@@ -599,15 +548,4 @@ impl<T> fmt::Debug for BulkRows<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("BulkRows")
     }
-}
-
-/// Turns a stream of row batches into a stream of rows.
-fn flatten<T: Send + 'static>(
-    batches: impl Stream<Item = Result<Vec<T>>> + Send + 'static,
-) -> Pin<Box<dyn Stream<Item = Result<T>> + Send>> {
-    Box::pin(
-        batches
-            .map_ok(|batch| stream::iter(batch.into_iter().map(Ok)))
-            .try_flatten(),
-    )
 }

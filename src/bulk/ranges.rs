@@ -10,7 +10,8 @@ use futures::stream::FuturesUnordered;
 use futures::{Stream, StreamExt, TryStreamExt, stream};
 
 use super::key::{self, Column, KeyOnly, KeyValues, KeyedDecoder};
-use super::{BulkError, MAX_RANGES, Plan, bulk_error, flatten};
+use super::plan::{Plan, bulk_error, flatten};
+use super::{BulkError, MAX_RANGES};
 use crate::entity::Entity;
 use crate::error::Result;
 use crate::query::{RawQuery, Selection};

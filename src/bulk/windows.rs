@@ -8,8 +8,9 @@ use futures::future::BoxFuture;
 use futures::stream::FuturesUnordered;
 use futures::{Stream, StreamExt, TryStreamExt, stream};
 
+use super::BulkError;
 use super::key::{self, KeyValues, KeyedDecoder};
-use super::{BulkError, Plan, bulk_error, flatten};
+use super::plan::{Plan, bulk_error, flatten};
 use crate::entity::Entity;
 use crate::error::Result;
 use crate::query::{RawQuery, Selection};

@@ -87,8 +87,9 @@ use serde_json::value::RawValue;
 
 pub use state::{MAX_REMEMBERED, SyncState};
 
+use super::BulkError;
 use super::key::{self, Column, KeyOnly, KeyValues};
-use super::{BulkError, Plan, bulk_error};
+use super::plan::{Plan, bulk_error};
 use crate::edm::{DateTimeOffset, ODataLiteral};
 use crate::entity::Entity;
 use crate::error::{Error, Result};

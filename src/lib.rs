@@ -133,6 +133,16 @@
 )]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+// Declared first, in this order, because rustdoc lists a type's `impl` blocks in the order
+// their modules are declared: `Client`'s page reads building and settings, then the methods
+// that start each call, and `Query`'s its own methods, before the blocks other areas add
+// (`Query::bulk`, `Client::dmf`, `Client::recurring_job`).
+mod client;
+
+mod calls;
+
+mod query;
+
 // Public modules: one per area a user works in.
 pub mod auth;
 pub mod batch;
@@ -155,9 +165,6 @@ pub mod recurring;
 pub mod codec;
 
 // The rest is reached through the re-exports below.
-mod client;
-// Declared right after `client`: the methods that start each call, in reading order.
-mod calls;
 mod crud;
 mod entity;
 mod error;
@@ -165,7 +172,6 @@ mod operation;
 mod paging;
 #[cfg(any(feature = "dmf", feature = "recurring"))]
 mod part_file;
-mod query;
 mod redact;
 mod related;
 mod transport;

@@ -19,11 +19,17 @@
 //! the same builder handed to [`Batch::add`](crate::Batch::add) or
 //! [`ChangeSet::add`](crate::ChangeSet::add) sends exactly what the single call would.
 
+// In reading order (rustdoc lists `EntityRef`'s methods in the order of these files).
 mod address;
-mod create;
-mod delete;
+
 mod get;
+
+mod create;
+
 mod update;
+
+mod delete;
+
 mod write_errors;
 
 pub use address::EntityRef;

@@ -168,6 +168,7 @@ pub mod codec;
 mod crud;
 mod entity;
 mod error;
+mod metadata;
 mod operation;
 mod paging;
 #[cfg(any(feature = "dmf", feature = "recurring"))]
@@ -206,6 +207,9 @@ pub use query::{
     Projection, Query, RawQuery, Required, SelectFields, SelectItem, Selection, Whole,
 };
 pub use related::Related;
+
+// The service's description, for code generation.
+pub use metadata::MetadataDownload;
 
 // One entity by key, actions and functions.
 pub use crud::{CreateRequest, DeleteRequest, EntityRef, GetRequest, UpdateRequest};

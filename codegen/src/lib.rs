@@ -18,7 +18,7 @@
 //! # Features
 //!
 //! The default features are what a build script needs (no network, credential or command-line
-//! dependencies). `fetch` adds the `$metadata` download (the runtime crate, reqwest, tokio);
+//! dependencies). `fetch` adds the `$metadata` download (through the runtime crate's client; tokio);
 //! `cli` adds the `d365fo-codegen` binary and brings `fetch`
 //! (`cargo install d365fo-odata-codegen --features cli`); `client-certificate` adds certificate
 //! credentials to `fetch`.

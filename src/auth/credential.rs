@@ -90,6 +90,11 @@ impl Credential {
         self
     }
 
+    /// The scope set with [`with_scope`](Self::with_scope), if any.
+    pub fn scope(&self) -> Option<&str> {
+        self.scope.as_deref()
+    }
+
     /// Replaces a cached token this long before it expires (see [`Auth::with_refresh_margin`]).
     pub fn with_refresh_margin(mut self, margin: Duration) -> Self {
         self.refresh_margin = margin;

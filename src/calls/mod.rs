@@ -4,7 +4,7 @@
 //! sent) because each creates a builder that holds a `Client`: the builders depend on `client`,
 //! these methods depend on the builders, and nothing depends on them. The files are declared in
 //! reading order, so that `Client`'s documentation reads top-down (rustdoc lists `impl` blocks in
-//! the order their modules are declared): collections, one entity, operations, then `$batch`.
+//! the order their modules are declared): collections, one entity, operations, `$batch`, then the service's `$metadata`.
 
 mod query;
 
@@ -13,3 +13,5 @@ mod crud;
 mod operations;
 
 mod batch;
+
+mod metadata;

@@ -207,10 +207,6 @@ impl Request {
 
     /// Leaves the body of a successful response unread, in [`Response::stream`], so that a large
     /// download can be written out piece by piece. Error responses are still read whole.
-    #[cfg_attr(
-        not(feature = "recurring"),
-        allow(dead_code, reason = "used by recurring downloads")
-    )]
     pub(crate) fn stream_body(mut self) -> Self {
         self.stream_body = true;
         self
@@ -270,10 +266,6 @@ pub(crate) struct Response {
     /// The whole body (empty when the request asked for [`Request::stream_body`]).
     pub(crate) body: Bytes,
     /// The unread response, when the request asked for [`Request::stream_body`].
-    #[cfg_attr(
-        not(feature = "recurring"),
-        allow(dead_code, reason = "used by recurring downloads")
-    )]
     pub(crate) stream: Option<reqwest::Response>,
 }
 

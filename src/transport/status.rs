@@ -2,7 +2,7 @@
 
 use std::time::SystemTime;
 
-use reqwest::header::{HeaderMap, RETRY_AFTER};
+use reqwest::header::{HeaderMap, RETRY_AFTER, WWW_AUTHENTICATE};
 use reqwest::{Method, StatusCode};
 use url::Url;
 
@@ -62,6 +62,26 @@ fn scrub(error: &mut ServiceError) {
     }
 }
 
+/// A `WWW-Authenticate` challenge made safe to show. Its first word is the scheme (`Bearer`),
+/// not a token, so the text rule that hides what follows `Bearer ` would hide the useful part;
+/// the parameters after it (`authorization_uri="…", error="…"`) go through the text rules
+/// instead, and a bare token after the scheme (the `token68` form, which a hostile server could
+/// fill with the token it was sent) is hidden whole.
+fn scrub_challenge(challenge: &str) -> String {
+    let (scheme, rest) = challenge
+        .trim()
+        .split_once(' ')
+        .unwrap_or((challenge.trim(), ""));
+    let rest = rest.trim();
+    if rest.is_empty() {
+        scheme.to_owned()
+    } else if rest.trim_end_matches('=').contains('=') {
+        format!("{scheme} {}", redact::text(rest))
+    } else {
+        format!("{scheme} {}", redact::REDACTED)
+    }
+}
+
 fn error_service_error_mut(error: &mut Error) -> Option<&mut ServiceError> {
     match error {
         Error::NotFound(e)
@@ -94,7 +114,15 @@ pub(crate) fn status_error(
         activity_id,
         body,
     ));
+    if matches!(status, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN)
+        && let Some(challenge) = headers.get(WWW_AUTHENTICATE)
+    {
+        error.set_authenticate(challenge.as_bytes());
+    }
     scrub(&mut error);
+    if let Some(challenge) = error.authenticate.as_mut() {
+        *challenge = scrub_challenge(challenge);
+    }
     match status {
         StatusCode::NOT_FOUND => Error::NotFound(error),
         StatusCode::PRECONDITION_FAILED | StatusCode::PRECONDITION_REQUIRED => {
@@ -115,6 +143,20 @@ pub(crate) fn status_error(
 mod tests {
     use super::*;
     use bytes::Bytes;
+
+    #[test]
+    fn a_challenge_keeps_its_scheme_and_parameters_but_never_a_token() {
+        let entra = r#"Bearer authorization_uri="https://login.example/t", error="invalid_token""#;
+        assert_eq!(scrub_challenge(entra), entra);
+        assert_eq!(scrub_challenge("Bearer"), "Bearer");
+        assert_eq!(
+            scrub_challenge("Bearer eyJ0eXAi.S3CR3T=="),
+            "Bearer REDACTED"
+        );
+        let echoed = scrub_challenge(r#"Bearer realm="x", access_token=eyJ0.S3CR3T"#);
+        assert!(!echoed.contains("S3CR3T"), "{echoed}");
+        assert!(echoed.starts_with(r#"Bearer realm="x""#), "{echoed}");
+    }
 
     #[test]
     fn the_error_names_the_url_without_its_secrets_and_says_when_the_body_was_cut() {

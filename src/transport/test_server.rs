@@ -61,6 +61,15 @@ impl Reply {
         }
     }
 
+    /// `status` with `body` of `content_type`.
+    pub(crate) fn typed(status: u16, content_type: &str, body: &[u8]) -> Self {
+        Reply {
+            status,
+            headers: vec![("Content-Type".into(), content_type.into())],
+            body: body.to_vec(),
+        }
+    }
+
     /// 429 with `Retry-After: <retry_after>`.
     pub(crate) fn throttled(retry_after: &str) -> Self {
         Reply::status(429).header("Retry-After", retry_after)

@@ -72,7 +72,7 @@ pub(super) fn check_root(
 }
 
 /// The first 160 characters of a body on one line.
-pub(super) fn snippet(body: &[u8]) -> String {
+fn snippet(body: &[u8]) -> String {
     let text = String::from_utf8_lossy(&body[..body.len().min(1024)]);
     let one_line: String = text
         .chars()

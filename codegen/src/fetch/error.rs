@@ -53,13 +53,14 @@ pub enum FetchError {
         /// The start of the response body.
         detail: String,
     },
-    /// The request could not be sent or the body could not be read (including timeouts).
+    /// The request could not be sent or the body could not be read: the network, a timeout, a
+    /// redirect the client does not follow, a response larger than the runtime accepts.
     #[error("GET {url} failed: {source}")]
     Transport {
         /// The `$metadata` URL.
         url: String,
-        /// The HTTP client's error.
-        source: reqwest::Error,
+        /// The runtime client's error.
+        source: Box<d365fo_odata::Error>,
     },
     /// The document is larger than [`Fetch::max_size`](super::Fetch::max_size) (it declared more in `Content-Length`,
     /// or sent more). Reading stopped at the limit; nothing is saved.

@@ -1,8 +1,8 @@
-//! Downloading `$metadata` from an environment: authorization with the runtime's [`Auth`] (the
-//! same credentials, chosen the same way, as a
-//! [`Client`](d365fo_odata::Client) uses), a streamed download with progress and a size limit, a
-//! check that the answer is an `edmx:Edmx` CSDL document, and a save that never leaves a
-//! half-written file.
+//! Downloading `$metadata` from an environment through the runtime's
+//! [`Client::metadata`](d365fo_odata::Client::metadata): the same [`Auth`], token cache, retries
+//! of a throttled or unavailable GET and redirect rules as every runtime call; a streamed
+//! download with progress and a size limit, a check that the answer is an `edmx:Edmx` CSDL
+//! document, and a save that never leaves a half-written file.
 //!
 //! ```no_run
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
@@ -33,13 +33,11 @@ mod saved;
 use std::fmt;
 use std::time::{Duration, Instant};
 
-use d365fo_odata::{Auth, Secret};
-use reqwest::StatusCode;
-use reqwest::header::{ACCEPT, CONTENT_TYPE, WWW_AUTHENTICATE};
+use d365fo_odata::{Auth, Client, Error};
 use sha2::{Digest as _, Sha256};
 
 pub use body::sha256_hex;
-use body::{check_root, hex, root_is_known, snippet};
+use body::{check_root, hex, root_is_known};
 pub use error::FetchError;
 pub use saved::{Downloaded, Saved, sidecar_path, write_atomically};
 
@@ -151,12 +149,7 @@ impl Fetch {
     /// [`FetchError::Url`] when the URL is unusable, or plain `http://` to a host that is not
     /// loopback.
     pub fn metadata_url(&self) -> Result<url::Url, FetchError> {
-        let trimmed = self.url.trim();
-        let environment = trimmed
-            .strip_suffix("$metadata")
-            .unwrap_or(trimmed)
-            .trim_end_matches('/');
-        let client = d365fo_odata::Client::builder(environment)
+        let client = Client::builder(self.environment())
             .allow_http_loopback()
             .build()
             .map_err(|e| FetchError::Url {
@@ -183,69 +176,13 @@ impl Fetch {
     /// does not parse.
     pub async fn download(mut self) -> Result<Downloaded, FetchError> {
         let url = self.metadata_url()?;
-        let header = self.authorization_header(&url).await?;
-        let http = reqwest::Client::builder()
-            .user_agent(concat!("d365fo-codegen/", env!("CARGO_PKG_VERSION")))
-            .connect_timeout(Duration::from_secs(30))
-            .timeout(self.timeout)
-            .build()
-            .map_err(|source| FetchError::Transport {
-                url: url.to_string(),
-                source,
-            })?;
-        let mut request = http
-            .get(url.clone())
-            .header(ACCEPT, "application/xml")
-            .header("OData-Version", "4.0")
-            .header("OData-MaxVersion", "4.0");
-        if let Some(value) = header {
-            request = request.header(reqwest::header::AUTHORIZATION, value.expose());
-        }
+        let client = self.client()?;
         let started = Instant::now();
-        let transport = |source| FetchError::Transport {
-            url: url.to_string(),
-            source,
-        };
-        let mut response = request.send().await.map_err(transport)?;
-        let status = response.status();
-        let content_type = response
-            .headers()
-            .get(CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
-        if !status.is_success() {
-            let challenge = response
-                .headers()
-                .get(WWW_AUTHENTICATE)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned);
-            let mut head = Vec::new();
-            while head.len() < 4096 {
-                match response.chunk().await {
-                    Ok(Some(chunk)) => head.extend_from_slice(&chunk),
-                    _ => break,
-                }
-            }
-            let detail = snippet(&head);
-            return Err(
-                if matches!(status, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN) {
-                    FetchError::Unauthorized {
-                        url: url.to_string(),
-                        status: status.as_u16(),
-                        authorization: describe(&self.auth),
-                        challenge,
-                        detail,
-                    }
-                } else {
-                    FetchError::Status {
-                        url: url.to_string(),
-                        status: status.as_u16(),
-                        detail,
-                    }
-                },
-            );
-        }
-
+        let mut response = client
+            .metadata()
+            .await
+            .map_err(|e| self.request_error(&url, e))?;
+        let content_type = response.content_type().map(str::to_owned);
         let total = response.content_length();
         let too_large = || FetchError::TooLarge {
             url: url.to_string(),
@@ -259,7 +196,11 @@ impl Fetch {
         let mut hasher = Sha256::new();
         let mut sniffed = false;
         let mut last_report = Instant::now();
-        while let Some(chunk) = response.chunk().await.map_err(transport)? {
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|e| self.request_error(&url, e))?
+        {
             if (body.len() + chunk.len()) as u64 > self.max_size {
                 return Err(too_large());
             }
@@ -302,21 +243,62 @@ impl Fetch {
         })
     }
 
-    async fn authorization_header(&self, url: &url::Url) -> Result<Option<Secret>, FetchError> {
-        match &self.auth {
-            Auth::Bearer(token) => Ok(Some(Secret::new(format!("Bearer {}", token.expose())))),
-            Auth::Credential(credential) => {
-                let scope = self
-                    .scope
-                    .clone()
-                    .unwrap_or_else(|| format!("{}/.default", url.origin().ascii_serialization()));
-                let token = credential
-                    .access_token(&scope)
-                    .await
-                    .map_err(|e| FetchError::credential(credential.name(), e))?;
-                Ok(Some(Secret::new(format!("Bearer {}", token.expose()))))
+    /// The runtime client the download goes through: the same authorization (token cache, one
+    /// fresh token after a 401), retries of a throttled or unavailable GET, redirect rules and
+    /// https rule as every call of the runtime.
+    fn client(&self) -> Result<Client, FetchError> {
+        let auth = match (&self.scope, self.auth.as_credential()) {
+            (Some(scope), Some(credential)) if credential.scope().is_none() => {
+                self.auth.clone().with_scope(scope.clone())
             }
-            _ => Ok(None),
+            _ => self.auth.clone(),
+        };
+        Client::builder(self.environment())
+            .auth(auth)
+            .allow_http_loopback()
+            .timeout(self.timeout)
+            .user_agent(concat!("d365fo-codegen/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| FetchError::Url {
+                url: self.url.clone(),
+                message: e.to_string(),
+            })
+    }
+
+    /// The environment URL: what was given, without `$metadata` and trailing slashes.
+    fn environment(&self) -> &str {
+        let trimmed = self.url.trim();
+        trimmed
+            .strip_suffix("$metadata")
+            .unwrap_or(trimmed)
+            .trim_end_matches('/')
+    }
+
+    /// The download's error for a failed request or body read.
+    fn request_error(&self, url: &url::Url, error: Error) -> FetchError {
+        match error {
+            Error::Auth(refused) => FetchError::Unauthorized {
+                url: url.to_string(),
+                status: refused.status,
+                authorization: describe(&self.auth),
+                challenge: refused.authenticate.clone(),
+                detail: refused.message.clone(),
+            },
+            Error::Credential { .. } => {
+                let name = self.auth.as_credential().map_or("credential", |c| c.name());
+                FetchError::credential(name, error)
+            }
+            Error::NotFound(answer)
+            | Error::Service(answer)
+            | Error::Throttled { error: answer, .. } => FetchError::Status {
+                url: url.to_string(),
+                status: answer.status,
+                detail: answer.message.clone(),
+            },
+            other => FetchError::Transport {
+                url: url.to_string(),
+                source: Box::new(other),
+            },
         }
     }
 }
@@ -336,6 +318,8 @@ pub fn describe(auth: &Auth) -> String {
 
 #[cfg(test)]
 mod tests {
+    use d365fo_odata::Secret;
+
     use super::*;
 
     #[test]

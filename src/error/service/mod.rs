@@ -101,6 +101,10 @@ pub struct ServiceError {
     /// `If-Match` PATCH or a DELETE, the earlier attempt may have been applied, and this answer
     /// may be the consequence. See [`Error::may_have_been_applied`](crate::Error::may_have_been_applied).
     pub earlier_attempt_interrupted: bool,
+    /// The `WWW-Authenticate` challenge of a 401 or 403 answer, at most 256 bytes: Entra ID
+    /// names there what it expected (`Bearer authorization_uri="https://login.microsoftonline.com/<tenant>/…"`)
+    /// and what was wrong (`error="invalid_token"`). `None` for other statuses or when absent.
+    pub authenticate: Option<String>,
     causes: Vec<ErrorCause>,
     causes_omitted: usize,
 }
@@ -202,6 +206,7 @@ impl ServiceError {
             causes: Vec::new(),
             causes_omitted: 0,
             earlier_attempt_interrupted: false,
+            authenticate: None,
         };
         match serde_json::from_slice::<Envelope<'_>>(body) {
             Ok(Envelope { error: b }) => {
@@ -228,6 +233,13 @@ impl ServiceError {
             Err(_) => error.message = excerpt(body),
         }
         error
+    }
+
+    /// Keeps a `WWW-Authenticate` challenge as [`authenticate`](Self::authenticate), cut to
+    /// its limit.
+    pub(crate) fn set_authenticate(&mut self, challenge: &[u8]) {
+        let text = String::from_utf8_lossy(challenge).into_owned();
+        self.authenticate = Some(cap_text(text, MAX_SHORT_FIELD_BYTES).0);
     }
 
     /// The `innererror` chain, outermost first: `innererror` itself, then each nested

@@ -20,6 +20,9 @@ pub(crate) struct Owner {
 #[derive(Debug, Default)]
 pub(crate) struct Owners {
     by_rust: HashMap<String, Owner>,
+    /// The items generated only to carry an entity type's bound operations (`<Type>Set`, the
+    /// collection-bound ones' handle, and the `<Type>Operations` trait), owned by that type.
+    carriers: HashMap<String, Owner>,
     /// The unbound operations' module.
     operations_module: String,
 }
@@ -54,6 +57,20 @@ impl Owners {
             );
             put(&names.module, Subject::EntityType, qualified, Role::Handles);
         }
+        let carriers = plan
+            .entities
+            .iter()
+            .flat_map(|(qualified, names)| {
+                ["Set", "Operations"].map(|suffix| {
+                    let owner = Owner {
+                        subject: Subject::EntityType,
+                        name: qualified.to_string(),
+                        role: Role::Operation,
+                    };
+                    (format!("{}{suffix}", names.ty), owner)
+                })
+            })
+            .collect();
         for rows in plan.extra_sets.values() {
             for (set, row) in rows {
                 put(&row.ty, Subject::EntitySet, &set.name, Role::SetRow);
@@ -73,6 +90,7 @@ impl Owners {
         }
         Owners {
             by_rust,
+            carriers,
             operations_module: plan.operations_module.clone(),
         }
     }
@@ -108,7 +126,7 @@ fn classify(
         let name = entry.odata.clone().unwrap_or_else(|| entry.name.clone());
         return (Subject::Operation, name, Role::Operation, None);
     }
-    let Some(owner) = owners.by_rust.get(top) else {
+    let Some(owner) = owners.by_rust.get(top).or_else(|| owners.carriers.get(top)) else {
         return (Subject::EntityType, top.to_owned(), Role::Other, member);
     };
     let mut role = owner.role;

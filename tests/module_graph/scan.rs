@@ -263,7 +263,9 @@ impl Scanner<'_> {
         }
         loop {
             match self.tok(i) {
-                Some(Tok::Ident(name)) => {
+                // `use` is a keyword, never a segment: stopping there keeps each token inside
+                // one failed `use` at most, so a file of them is read in linear time.
+                Some(Tok::Ident(name)) if name != "use" => {
                     segments.push(name.clone());
                     i += 1;
                     match (self.tok(i), self.ident(i + 1)) {

@@ -13,8 +13,13 @@
 //!
 //! Test-only code does not count: files named `tests.rs` or `test_server.rs`, anything under a
 //! `tests/` folder, binaries under `bin/`, and the bodies of `#[cfg(test)]` inline modules.
-//! Comments, string and character literals are skipped by a small tokenizer. Glob re-exports
-//! (`pub use a::*`) are not followed: a reference through one stops at the re-exporting module.
+//! Comments, string and character literals are skipped by a small tokenizer, and so are the
+//! bodies of `quote!` (code a generator writes names the generated crate). An inline
+//! `mod name { … }` is a module of its own. Glob re-exports (`pub use a::*`) are not followed: a
+//! reference through one stops at the re-exporting module.
+//!
+//! The parts: `source` reads a crate's files, `lexer` splits one into tokens, `scan` collects its
+//! references, `graph` resolves them into edges, finds the circles and writes the report.
 
 #[path = "module_graph/graph.rs"]
 mod graph;

@@ -14,8 +14,11 @@ const EVIDENCE_SHOWN: usize = 2;
 /// Where an edge comes from: one reference in one file.
 #[derive(Debug, Clone)]
 pub(crate) struct Evidence {
+    /// The file, as shown in messages.
     pub(crate) file: String,
+    /// The line the reference is on.
     pub(crate) line: usize,
+    /// The reference as it reads in the source.
     pub(crate) text: String,
 }
 
@@ -192,6 +195,7 @@ impl ModuleGraph {
         self.edges.values().map(BTreeMap::len).sum()
     }
 
+    /// The modules `from` has an edge to.
     fn targets(&self, from: &ModPath) -> impl Iterator<Item = &ModPath> {
         self.edges.get(from).into_iter().flat_map(BTreeMap::keys)
     }

@@ -18,7 +18,9 @@ pub(crate) enum Tok {
 /// A token and the line it starts on.
 #[derive(Debug)]
 pub(crate) struct Token {
+    /// What the token is.
     pub(crate) tok: Tok,
+    /// The line it starts on, counted from 1.
     pub(crate) line: usize,
 }
 
@@ -39,9 +41,13 @@ pub(crate) fn tokenize(file: &str, text: &str) -> Result<Vec<Token>, GraphError>
 
 /// A cursor over the characters of one file.
 struct Lexer<'a> {
+    /// The file, as shown in messages.
     file: &'a str,
+    /// Its characters.
     chars: Vec<char>,
+    /// The cursor: the index of the next character to read.
     i: usize,
+    /// The line the cursor is on.
     line: usize,
 }
 
@@ -64,10 +70,12 @@ impl Lexer<'_> {
         self.i += 1;
     }
 
+    /// Whether the cursor is past the last character.
     fn at_end(&self) -> bool {
         self.i >= self.chars.len()
     }
 
+    /// The error for a `what` opened on `line` and never closed.
     fn unterminated(&self, line: usize, what: &'static str) -> GraphError {
         GraphError::Unterminated {
             file: self.file.to_owned(),

@@ -30,8 +30,11 @@ pub(crate) struct FileScan {
 
 /// One leaf of a flattened `use` tree.
 struct UseItem {
+    /// The path down to the leaf (`["crate", "a", "B"]`).
     segments: Vec<String>,
+    /// The name after `as`, if any.
     alias: Option<String>,
+    /// Whether the leaf is `*`.
     glob: bool,
 }
 
@@ -43,15 +46,19 @@ pub(crate) fn scan(file: &SourceFile) -> Result<FileScan, GraphError> {
 
 /// Walks the tokens of one file, tracking inline modules and test-only items.
 struct Scanner<'a> {
+    /// The file being read.
     file: &'a SourceFile,
+    /// Its tokens.
     tokens: Vec<Token>,
 }
 
 impl Scanner<'_> {
+    /// The token at `i`, if any.
     fn tok(&self, i: usize) -> Option<&Tok> {
         self.tokens.get(i).map(|t| &t.tok)
     }
 
+    /// The identifier at `i`, if the token there is one.
     fn ident(&self, i: usize) -> Option<&str> {
         match self.tok(i) {
             Some(Tok::Ident(word)) => Some(word),
@@ -59,10 +66,12 @@ impl Scanner<'_> {
         }
     }
 
+    /// Whether the token at `i` is the punctuation `c`.
     fn is_punct(&self, i: usize, c: char) -> bool {
         self.tok(i) == Some(&Tok::Punct(c))
     }
 
+    /// The line of the token at `i` (0 past the end).
     fn line(&self, i: usize) -> usize {
         self.tokens.get(i).map_or(0, |t| t.line)
     }
@@ -89,6 +98,7 @@ impl Scanner<'_> {
         Err(GraphError::Unterminated { file, line, what })
     }
 
+    /// Collects the file's inline modules and references, outside test code.
     fn scan(&self) -> Result<FileScan, GraphError> {
         let mut out = FileScan::default();
         // One entry per open `{`: the line it is on, and the name of the inline module it opens.

@@ -65,27 +65,25 @@ impl<R: BufRead> XmlReader<R> {
 
     /// Reads an operation's `Parameter`.
     fn read_parameter(&mut self, empty: bool, offset: u64) -> Result<Parameter, RawError> {
-        let (mut name, mut ty) = (None, None);
-        let mut nullable = true;
-        let mut facets = Facets::default();
-        self.attributes(offset, "Parameter", |interner, key, value| {
-            match key {
-                "Name" => name = Some(Arc::from(value)),
-                "Type" => ty = Some(type_ref(interner, value)),
-                "Nullable" => nullable = parse_bool(key, value)?,
-                _ => {
-                    facet(interner, &mut facets, key, value)?;
-                }
+        let mut name = None;
+        let mut typed = Typed::new();
+        self.attributes(offset, "Parameter", |cx, key, value| {
+            if key == "Name" {
+                name = Some(Arc::from(value));
+            } else {
+                typed.attribute(cx, key, value)?;
             }
             Ok(())
         })?;
         let name = name.ok_or_else(|| self.missing(offset, "Parameter", None, "Name"))?;
-        let ty = ty.ok_or_else(|| self.missing(offset, "Parameter", Some(&name), "Type"))?;
+        let ty = typed
+            .ty
+            .ok_or_else(|| self.missing(offset, "Parameter", Some(&name), "Type"))?;
         let mut parameter = Parameter {
             name,
             ty,
-            nullable,
-            facets,
+            nullable: typed.nullable,
+            facets: typed.facets,
             annotations: Vec::new(),
         };
         self.read_annotations_only(&mut parameter.annotations, empty, offset)?;
@@ -94,24 +92,18 @@ impl<R: BufRead> XmlReader<R> {
 
     /// Reads an operation's `ReturnType`.
     fn read_return_type(&mut self, empty: bool, offset: u64) -> Result<ReturnType, RawError> {
-        let mut ty = None;
-        let mut nullable = true;
-        let mut facets = Facets::default();
-        self.attributes(offset, "ReturnType", |interner, key, value| {
-            match key {
-                "Type" => ty = Some(type_ref(interner, value)),
-                "Nullable" => nullable = parse_bool(key, value)?,
-                _ => {
-                    facet(interner, &mut facets, key, value)?;
-                }
-            }
+        let mut typed = Typed::new();
+        self.attributes(offset, "ReturnType", |cx, key, value| {
+            typed.attribute(cx, key, value)?;
             Ok(())
         })?;
-        let ty = ty.ok_or_else(|| self.missing(offset, "ReturnType", None, "Type"))?;
+        let ty = typed
+            .ty
+            .ok_or_else(|| self.missing(offset, "ReturnType", None, "Type"))?;
         let mut return_type = ReturnType {
             ty,
-            nullable,
-            facets,
+            nullable: typed.nullable,
+            facets: typed.facets,
             annotations: Vec::new(),
         };
         self.read_annotations_only(&mut return_type.annotations, empty, offset)?;

@@ -104,48 +104,33 @@ impl<R: BufRead> XmlReader<R> {
                     ));
                 }
             };
+            let empty = matches!(event, Event::Empty(_));
             match event {
-                Event::Start(start) => {
+                Event::Start(start) | Event::Empty(start) => {
                     let content: &str = &start;
                     let end = self.xml.buffer_position() + self.bom;
-                    let offset = end.saturating_sub(content.len() as u64 + 2);
-                    // Every recursive reader goes one call deeper per element, so bounding the
-                    // nesting here bounds the stack of all of them (and of whatever walks the
-                    // model afterwards).
-                    self.depth += 1;
-                    if self.depth > self.max_depth {
-                        let limit = self.max_depth;
-                        return Err(RawError::new(
-                            offset,
-                            self.path_string(None),
-                            ErrorKind::TooDeep { limit },
-                        ));
+                    // `<`, `>` and the `/` of an empty tag are not part of the content.
+                    let offset = end.saturating_sub(content.len() as u64 + 2 + u64::from(empty));
+                    if !empty {
+                        // Every recursive reader goes one call deeper per element, so bounding
+                        // the nesting here bounds the stack of all of them (and of whatever
+                        // walks the model afterwards).
+                        self.depth += 1;
+                        if self.depth > self.max_depth {
+                            let limit = self.max_depth;
+                            return Err(RawError::new(
+                                offset,
+                                self.path_string(None),
+                                ErrorKind::TooDeep { limit },
+                            ));
+                        }
                     }
                     self.name_len = start.name().as_ref().len();
                     self.tag.clear();
                     self.tag.push_str(content);
                     self.text.clear();
                     let tag = Tag::from_local_name(local(&self.tag[..self.name_len]));
-                    return Ok(Step::Start {
-                        tag,
-                        empty: false,
-                        offset,
-                    });
-                }
-                Event::Empty(start) => {
-                    let content: &str = &start;
-                    let end = self.xml.buffer_position() + self.bom;
-                    let offset = end.saturating_sub(content.len() as u64 + 3);
-                    self.name_len = start.name().as_ref().len();
-                    self.tag.clear();
-                    self.tag.push_str(content);
-                    self.text.clear();
-                    let tag = Tag::from_local_name(local(&self.tag[..self.name_len]));
-                    return Ok(Step::Start {
-                        tag,
-                        empty: true,
-                        offset,
-                    });
+                    return Ok(Step::Start { tag, empty, offset });
                 }
                 Event::End(_) => {
                     self.depth = self.depth.saturating_sub(1);

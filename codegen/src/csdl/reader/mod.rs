@@ -327,6 +327,35 @@ fn facet(cx: &mut Cx<'_>, facets: &mut Facets, key: &str, value: &str) -> Result
     Ok(true)
 }
 
+/// The attributes of an element that has a type (`Property`, `Parameter`, `ReturnType`,
+/// `Term`): `Type`, `Nullable` and the facets.
+struct Typed {
+    ty: Option<TypeRef>,
+    /// `true` unless the element says otherwise.
+    nullable: bool,
+    facets: Facets,
+}
+
+impl Typed {
+    fn new() -> Typed {
+        Typed {
+            ty: None,
+            nullable: true,
+            facets: Facets::default(),
+        }
+    }
+
+    /// Takes the attribute `key` when it is one of these. Returns `Ok(false)` when it is not.
+    fn attribute(&mut self, cx: &mut Cx<'_>, key: &str, value: &str) -> Result<bool, ErrorKind> {
+        match key {
+            "Type" => self.ty = Some(type_ref(cx, value)),
+            "Nullable" => self.nullable = parse_bool(key, value)?,
+            _ => return facet(cx, &mut self.facets, key, value),
+        }
+        Ok(true)
+    }
+}
+
 /// Interns a type reference, unwrapping `Collection(...)`.
 fn type_ref(interner: &mut Interner, written: &str) -> TypeRef {
     let written = written.trim();

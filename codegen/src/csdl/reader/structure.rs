@@ -149,8 +149,19 @@ impl<R: BufRead> XmlReader<R> {
 
     /// Reads an `edmx:Include`'s attributes (the walk over its parent skips the rest).
     fn read_include(&mut self, offset: u64) -> Result<Include, RawError> {
+        let (namespace, alias) = self.namespace_and_alias("Include", offset)?;
+        Ok(Include { namespace, alias })
+    }
+
+    /// Reads the `Namespace` (required) and `Alias` attributes of an `edmx:Include` or a
+    /// `Schema`.
+    fn namespace_and_alias(
+        &mut self,
+        element: &'static str,
+        offset: u64,
+    ) -> Result<(Arc<str>, Option<Arc<str>>), RawError> {
         let (mut namespace, mut alias) = (None, None);
-        self.attributes(offset, "Include", |interner, key, value| {
+        self.attributes(offset, element, |interner, key, value| {
             match key {
                 "Namespace" => namespace = Some(interner.intern(value)),
                 "Alias" => alias = Some(interner.intern(value)),
@@ -159,8 +170,8 @@ impl<R: BufRead> XmlReader<R> {
             Ok(())
         })?;
         let namespace =
-            namespace.ok_or_else(|| self.missing(offset, "Include", None, "Namespace"))?;
-        Ok(Include { namespace, alias })
+            namespace.ok_or_else(|| self.missing(offset, element, None, "Namespace"))?;
+        Ok((namespace, alias))
     }
 
     /// Reads an `edmx:IncludeAnnotations`' attributes (the walk over its parent skips the
@@ -186,17 +197,7 @@ impl<R: BufRead> XmlReader<R> {
     }
 
     pub(super) fn read_schema(&mut self, empty: bool, offset: u64) -> Result<Schema, RawError> {
-        let (mut namespace, mut alias) = (None, None);
-        self.attributes(offset, "Schema", |interner, key, value| {
-            match key {
-                "Namespace" => namespace = Some(interner.intern(value)),
-                "Alias" => alias = Some(interner.intern(value)),
-                _ => {}
-            }
-            Ok(())
-        })?;
-        let namespace =
-            namespace.ok_or_else(|| self.missing(offset, "Schema", None, "Namespace"))?;
+        let (namespace, alias) = self.namespace_and_alias("Schema", offset)?;
         let mut schema = Schema::new(namespace.clone(), alias, offset);
         self.path.push(("Schema", Some(namespace.clone())));
         let mut children = self.children(empty, offset);

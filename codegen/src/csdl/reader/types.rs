@@ -13,22 +13,68 @@ impl<R: BufRead> XmlReader<R> {
         empty: bool,
         offset: u64,
     ) -> Result<EntityType, RawError> {
-        let (mut name, mut base_type) = (None, None);
+        let s = self.read_structured(StructuredKind::Entity, empty, offset)?;
+        Ok(EntityType {
+            qualified_name: qualify(namespace, &s.name),
+            name: s.name,
+            base_type: s.base_type,
+            is_abstract: s.is_abstract,
+            open_type: s.open_type,
+            has_stream: s.has_stream,
+            key: s.key,
+            properties: s.properties,
+            navigation_properties: s.navigation_properties,
+            annotations: s.annotations,
+            offset,
+        })
+    }
+
+    pub(super) fn read_complex_type(
+        &mut self,
+        namespace: &Arc<str>,
+        empty: bool,
+        offset: u64,
+    ) -> Result<ComplexType, RawError> {
+        let s = self.read_structured(StructuredKind::Complex, empty, offset)?;
+        Ok(ComplexType {
+            qualified_name: qualify(namespace, &s.name),
+            name: s.name,
+            base_type: s.base_type,
+            is_abstract: s.is_abstract,
+            open_type: s.open_type,
+            properties: s.properties,
+            navigation_properties: s.navigation_properties,
+            annotations: s.annotations,
+            offset,
+        })
+    }
+
+    /// Reads an entity or complex type: the attributes and children they share, and for an
+    /// entity type its `HasStream` and `Key` (a complex type ignores both, like any unknown
+    /// attribute or child).
+    fn read_structured(
+        &mut self,
+        kind: StructuredKind,
+        empty: bool,
+        offset: u64,
+    ) -> Result<Structured, RawError> {
+        let entity = kind == StructuredKind::Entity;
+        let element = if entity { "EntityType" } else { "ComplexType" };
+        let (mut name, mut base_type): (Option<Arc<str>>, _) = (None, None);
         let (mut is_abstract, mut open_type, mut has_stream) = (false, false, false);
-        self.attributes(offset, "EntityType", |interner, key, value| {
+        self.attributes(offset, element, |interner, key, value| {
             match key {
                 "Name" => name = Some(Arc::from(value)),
                 "BaseType" => base_type = Some(interner.intern(value.trim())),
                 "Abstract" => is_abstract = parse_bool(key, value)?,
                 "OpenType" => open_type = parse_bool(key, value)?,
-                "HasStream" => has_stream = parse_bool(key, value)?,
+                "HasStream" if entity => has_stream = parse_bool(key, value)?,
                 _ => {}
             }
             Ok(())
         })?;
-        let name = name.ok_or_else(|| self.missing(offset, "EntityType", None, "Name"))?;
-        let mut entity = EntityType {
-            qualified_name: qualify(namespace, &name),
+        let name = name.ok_or_else(|| self.missing(offset, element, None, "Name"))?;
+        let mut s = Structured {
             name: name.clone(),
             base_type,
             is_abstract,
@@ -38,9 +84,8 @@ impl<R: BufRead> XmlReader<R> {
             properties: Vec::new(),
             navigation_properties: Vec::new(),
             annotations: Vec::new(),
-            offset,
         };
-        self.path.push(("EntityType", Some(name)));
+        self.path.push((element, Some(name)));
         let mark = self.property_scratch.len();
         let mut children = self.children(empty, offset);
         while let Some((tag, empty, offset)) = children.next(self)? {
@@ -49,29 +94,25 @@ impl<R: BufRead> XmlReader<R> {
                     let property = self.read_property(empty, offset)?;
                     self.property_scratch.push(property);
                 }
-                Tag::Key => {
+                Tag::Key if entity => {
                     let key = self.read_key(empty, offset)?;
-                    if entity.key.is_some() {
-                        let name = entity.name.to_string();
+                    if s.key.is_some() {
+                        let name = s.name.to_string();
                         let kind = ErrorKind::Duplicate { what: "key", name };
                         return Err(self.error(offset, ("Key", None), kind));
                     }
-                    entity.key = Some(key);
+                    s.key = Some(key);
                 }
-                Tag::NavigationProperty => entity
+                Tag::NavigationProperty => s
                     .navigation_properties
                     .push(self.read_navigation_property(empty, offset)?),
-                Tag::Annotation => entity
-                    .annotations
-                    .push(self.read_annotation(empty, offset)?),
+                Tag::Annotation => s.annotations.push(self.read_annotation(empty, offset)?),
                 _ => {}
             }
         }
-        entity
-            .properties
-            .extend(self.property_scratch.drain(mark..));
+        s.properties.extend(self.property_scratch.drain(mark..));
         self.path.pop();
-        Ok(entity)
+        Ok(s)
     }
 
     pub(super) fn read_key(&mut self, empty: bool, offset: u64) -> Result<Key, RawError> {
@@ -113,28 +154,27 @@ impl<R: BufRead> XmlReader<R> {
     }
 
     pub(super) fn read_property(&mut self, empty: bool, offset: u64) -> Result<Property, RawError> {
-        let (mut name, mut ty, mut default_value) = (None, None, None);
-        let mut nullable = true;
-        let mut facets = Facets::default();
-        self.attributes(offset, "Property", |interner, key, value| {
+        let (mut name, mut default_value) = (None, None);
+        let mut typed = Typed::new();
+        self.attributes(offset, "Property", |cx, key, value| {
             match key {
                 "Name" => name = Some(Arc::from(value)),
-                "Type" => ty = Some(type_ref(interner, value)),
-                "Nullable" => nullable = parse_bool(key, value)?,
                 "DefaultValue" => default_value = Some(Arc::from(value)),
                 _ => {
-                    facet(interner, &mut facets, key, value)?;
+                    typed.attribute(cx, key, value)?;
                 }
             }
             Ok(())
         })?;
         let name = name.ok_or_else(|| self.missing(offset, "Property", None, "Name"))?;
-        let ty = ty.ok_or_else(|| self.missing(offset, "Property", Some(&name), "Type"))?;
+        let ty = typed
+            .ty
+            .ok_or_else(|| self.missing(offset, "Property", Some(&name), "Type"))?;
         let mut property = Property {
             name,
             ty,
-            nullable,
-            facets,
+            nullable: typed.nullable,
+            facets: typed.facets,
             default_value,
             annotations: Vec::new(),
             offset,
@@ -255,61 +295,6 @@ impl<R: BufRead> XmlReader<R> {
             Ok(())
         })?;
         Ok(action)
-    }
-
-    pub(super) fn read_complex_type(
-        &mut self,
-        namespace: &Arc<str>,
-        empty: bool,
-        offset: u64,
-    ) -> Result<ComplexType, RawError> {
-        let (mut name, mut base_type) = (None, None);
-        let (mut is_abstract, mut open_type) = (false, false);
-        self.attributes(offset, "ComplexType", |interner, key, value| {
-            match key {
-                "Name" => name = Some(Arc::from(value)),
-                "BaseType" => base_type = Some(interner.intern(value.trim())),
-                "Abstract" => is_abstract = parse_bool(key, value)?,
-                "OpenType" => open_type = parse_bool(key, value)?,
-                _ => {}
-            }
-            Ok(())
-        })?;
-        let name = name.ok_or_else(|| self.missing(offset, "ComplexType", None, "Name"))?;
-        let mut complex = ComplexType {
-            qualified_name: qualify(namespace, &name),
-            name: name.clone(),
-            base_type,
-            is_abstract,
-            open_type,
-            properties: Vec::new(),
-            navigation_properties: Vec::new(),
-            annotations: Vec::new(),
-            offset,
-        };
-        self.path.push(("ComplexType", Some(name)));
-        let mark = self.property_scratch.len();
-        let mut children = self.children(empty, offset);
-        while let Some((tag, empty, offset)) = children.next(self)? {
-            match tag {
-                Tag::Property => {
-                    let property = self.read_property(empty, offset)?;
-                    self.property_scratch.push(property);
-                }
-                Tag::NavigationProperty => complex
-                    .navigation_properties
-                    .push(self.read_navigation_property(empty, offset)?),
-                Tag::Annotation => complex
-                    .annotations
-                    .push(self.read_annotation(empty, offset)?),
-                _ => {}
-            }
-        }
-        complex
-            .properties
-            .extend(self.property_scratch.drain(mark..));
-        self.path.pop();
-        Ok(complex)
     }
 
     pub(super) fn read_enum_type(
@@ -434,44 +419,63 @@ impl<R: BufRead> XmlReader<R> {
         empty: bool,
         offset: u64,
     ) -> Result<Term, RawError> {
-        let (mut name, mut ty, mut base_term, mut default_value) = (None, None, None, None);
-        let mut nullable = true;
+        let (mut name, mut base_term, mut default_value) = (None, None, None);
         let mut applies_to = Vec::new();
-        let mut facets = Facets::default();
-        self.attributes(offset, "Term", |interner, key, value| {
+        let mut typed = Typed::new();
+        self.attributes(offset, "Term", |cx, key, value| {
             match key {
                 "Name" => name = Some(Arc::from(value)),
-                "Type" => ty = Some(type_ref(interner, value)),
-                "BaseTerm" => base_term = Some(interner.intern(value.trim())),
-                "Nullable" => nullable = parse_bool(key, value)?,
+                "BaseTerm" => base_term = Some(cx.intern(value.trim())),
                 "DefaultValue" => default_value = Some(Arc::from(value)),
                 "AppliesTo" => {
-                    applies_to = value
-                        .split_whitespace()
-                        .map(|s| interner.intern(s))
-                        .collect();
+                    applies_to = value.split_whitespace().map(|s| cx.intern(s)).collect();
                 }
                 _ => {
-                    facet(interner, &mut facets, key, value)?;
+                    typed.attribute(cx, key, value)?;
                 }
             }
             Ok(())
         })?;
         let name = name.ok_or_else(|| self.missing(offset, "Term", None, "Name"))?;
-        let ty = ty.ok_or_else(|| self.missing(offset, "Term", Some(&name), "Type"))?;
+        let ty = typed
+            .ty
+            .ok_or_else(|| self.missing(offset, "Term", Some(&name), "Type"))?;
         let mut term = Term {
             qualified_name: qualify(namespace, &name),
             name,
             ty,
             base_term,
-            nullable,
+            nullable: typed.nullable,
             default_value,
             applies_to,
-            facets,
+            facets: typed.facets,
             annotations: Vec::new(),
             offset,
         };
         self.read_annotations_only(&mut term.annotations, empty, offset)?;
         Ok(term)
     }
+}
+
+/// Which of the two structured types [`XmlReader::read_structured`] reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum StructuredKind {
+    Entity,
+    Complex,
+}
+
+/// What entity and complex types are read into before they become an [`EntityType`] or a
+/// [`ComplexType`].
+struct Structured {
+    name: Arc<str>,
+    base_type: Option<Arc<str>>,
+    is_abstract: bool,
+    open_type: bool,
+    /// Always `false` for a complex type.
+    has_stream: bool,
+    /// Always `None` for a complex type.
+    key: Option<Key>,
+    properties: Vec<Property>,
+    navigation_properties: Vec<NavigationProperty>,
+    annotations: Vec<Annotation>,
 }

@@ -37,6 +37,9 @@ mod events;
 mod structure;
 mod types;
 
+#[cfg(test)]
+mod tests;
+
 /// What the reader hands to the resolver.
 pub(crate) struct Parsed {
     pub(crate) version: Option<Arc<str>>,

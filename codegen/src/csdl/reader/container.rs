@@ -67,11 +67,11 @@ impl<R: BufRead> XmlReader<R> {
     fn read_parameter(&mut self, empty: bool, offset: u64) -> Result<Parameter, RawError> {
         let mut name = None;
         let mut typed = Typed::new();
-        self.attributes(offset, "Parameter", |cx, key, value| {
+        self.attributes(offset, "Parameter", |interner, key, value| {
             if key == "Name" {
                 name = Some(Arc::from(value));
             } else {
-                typed.attribute(cx, key, value)?;
+                typed.attribute(interner, key, value)?;
             }
             Ok(())
         })?;
@@ -93,8 +93,8 @@ impl<R: BufRead> XmlReader<R> {
     /// Reads an operation's `ReturnType`.
     fn read_return_type(&mut self, empty: bool, offset: u64) -> Result<ReturnType, RawError> {
         let mut typed = Typed::new();
-        self.attributes(offset, "ReturnType", |cx, key, value| {
-            typed.attribute(cx, key, value)?;
+        self.attributes(offset, "ReturnType", |interner, key, value| {
+            typed.attribute(interner, key, value)?;
             Ok(())
         })?;
         let ty = typed

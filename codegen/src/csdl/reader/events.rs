@@ -185,7 +185,8 @@ impl<R: BufRead> XmlReader<R> {
     }
 
     /// Reads on until the element nesting is back to `depth`, that is, past the end tags of
-    /// every element open deeper than that (the innermost of which starts at `offset`).
+    /// every element open deeper than that; the outermost of those starts at `offset`, where
+    /// input that ends first is reported.
     fn skip_to(&mut self, depth: u32, offset: u64) -> Result<(), RawError> {
         while self.depth > depth {
             if let Step::Eof = self.next()? {

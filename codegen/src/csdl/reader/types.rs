@@ -156,12 +156,12 @@ impl<R: BufRead> XmlReader<R> {
     pub(super) fn read_property(&mut self, empty: bool, offset: u64) -> Result<Property, RawError> {
         let (mut name, mut default_value) = (None, None);
         let mut typed = Typed::new();
-        self.attributes(offset, "Property", |cx, key, value| {
+        self.attributes(offset, "Property", |interner, key, value| {
             match key {
                 "Name" => name = Some(Arc::from(value)),
                 "DefaultValue" => default_value = Some(Arc::from(value)),
                 _ => {
-                    typed.attribute(cx, key, value)?;
+                    typed.attribute(interner, key, value)?;
                 }
             }
             Ok(())
@@ -422,16 +422,19 @@ impl<R: BufRead> XmlReader<R> {
         let (mut name, mut base_term, mut default_value) = (None, None, None);
         let mut applies_to = Vec::new();
         let mut typed = Typed::new();
-        self.attributes(offset, "Term", |cx, key, value| {
+        self.attributes(offset, "Term", |interner, key, value| {
             match key {
                 "Name" => name = Some(Arc::from(value)),
-                "BaseTerm" => base_term = Some(cx.intern(value.trim())),
+                "BaseTerm" => base_term = Some(interner.intern(value.trim())),
                 "DefaultValue" => default_value = Some(Arc::from(value)),
                 "AppliesTo" => {
-                    applies_to = value.split_whitespace().map(|s| cx.intern(s)).collect();
+                    applies_to = value
+                        .split_whitespace()
+                        .map(|s| interner.intern(s))
+                        .collect();
                 }
                 _ => {
-                    typed.attribute(cx, key, value)?;
+                    typed.attribute(interner, key, value)?;
                 }
             }
             Ok(())

@@ -28,11 +28,9 @@ impl<R: BufRead> XmlReader<R> {
             annotations: Vec::new(),
             offset,
         };
-        if !empty {
-            self.path.push(("Annotations", Some(target)));
-            self.read_annotations_only(&mut block.annotations, offset)?;
-            self.path.pop();
-        }
+        self.path.push(("Annotations", Some(target)));
+        self.read_annotations_only(&mut block.annotations, empty, offset)?;
+        self.path.pop();
         Ok(block)
     }
 
@@ -63,30 +61,19 @@ impl<R: BufRead> XmlReader<R> {
             annotations: Vec::new(),
             offset,
         };
-        if empty {
-            return Ok(annotation);
-        }
-        loop {
-            match self.next()? {
-                Step::Start {
-                    tag: Tag::Annotation,
-                    empty,
-                    offset,
-                } => {
-                    let nested = self.read_annotation(empty, offset)?;
-                    annotation.annotations.push(nested);
-                }
-                Step::Start { empty, offset, .. } => {
-                    let value = self.read_expression(empty, offset)?;
-                    annotation.value = value;
-                }
-                Step::End => return Ok(annotation),
-                Step::Eof => return Err(self.unexpected_eof(offset)),
+        // Every child but a nested annotation is the value; a later one replaces an earlier.
+        let mut children = self.children(empty, offset);
+        while let Some((tag, empty, offset)) = children.next(self)? {
+            if tag == Tag::Annotation {
+                let nested = self.read_annotation(empty, offset)?;
+                annotation.annotations.push(nested);
+            } else {
+                annotation.value = self.read_expression(empty, offset)?;
             }
         }
+        Ok(annotation)
     }
 
-    /// Reads the expression element whose start tag is current.
     /// Reads the expression element whose start tag is current. Kept small: nested
     /// collections recurse through here, so its stack frame times the nesting limit is the
     /// stack a deep document needs.
@@ -114,24 +101,14 @@ impl<R: BufRead> XmlReader<R> {
         offset: u64,
     ) -> Result<AnnotationValue, RawError> {
         let mut items = Vec::new();
-        if !empty {
-            loop {
-                match self.next()? {
-                    Step::Start {
-                        tag: Tag::Annotation,
-                        empty,
-                        offset,
-                    } => {
-                        // Annotations inside a collection are not valid items; keep
-                        // reading but drop them.
-                        self.read_annotation(empty, offset)?;
-                    }
-                    Step::Start { empty, offset, .. } => {
-                        items.push(self.read_expression(empty, offset)?);
-                    }
-                    Step::End => break,
-                    Step::Eof => return Err(self.unexpected_eof(offset)),
-                }
+        let mut children = self.children(empty, offset);
+        while let Some((tag, empty, offset)) = children.next(self)? {
+            if tag == Tag::Annotation {
+                // Annotations inside a collection are not valid items; keep reading but drop
+                // them.
+                self.read_annotation(empty, offset)?;
+            } else {
+                items.push(self.read_expression(empty, offset)?);
             }
         }
         Ok(AnnotationValue::Collection(items))
@@ -144,9 +121,7 @@ impl<R: BufRead> XmlReader<R> {
         empty: bool,
         offset: u64,
     ) -> Result<AnnotationValue, RawError> {
-        if !empty {
-            self.read_text_content(offset)?;
-        }
+        self.read_text_content(empty, offset)?;
         let text = if kind == ConstKey::String {
             std::mem::take(&mut self.text)
         } else {
@@ -179,28 +154,15 @@ impl<R: BufRead> XmlReader<R> {
             Ok(())
         })?;
         let mut children = Vec::new();
-        let mut text = String::new();
-        if !empty {
-            loop {
-                match self.next()? {
-                    Step::Start {
-                        tag: Tag::Annotation,
-                        empty,
-                        offset,
-                    } => {
-                        self.read_annotation(empty, offset)?;
-                    }
-                    Step::Start { empty, offset, .. } => {
-                        children.push(self.read_expression(empty, offset)?);
-                    }
-                    Step::End => {
-                        text = std::mem::take(&mut self.text);
-                        break;
-                    }
-                    Step::Eof => return Err(self.unexpected_eof(offset)),
-                }
+        let mut elements = self.children(empty, offset);
+        while let Some((tag, empty, offset)) = elements.next(self)? {
+            if tag == Tag::Annotation {
+                self.read_annotation(empty, offset)?;
+            } else {
+                children.push(self.read_expression(empty, offset)?);
             }
         }
+        let text = std::mem::take(&mut self.text);
         let text = text.trim();
         Ok(AnnotationValue::Expression(Box::new(Expression {
             name,
@@ -210,25 +172,20 @@ impl<R: BufRead> XmlReader<R> {
         })))
     }
 
-    /// Reads until the end tag of a text-only element, leaving the text in `self.text`.
-    pub(super) fn read_text_content(&mut self, offset: u64) -> Result<(), RawError> {
+    /// Reads until the end tag of a text-only element, leaving the text in `self.text`. Child
+    /// elements are skipped.
+    pub(super) fn read_text_content(&mut self, empty: bool, offset: u64) -> Result<(), RawError> {
         let mut collected = String::new();
-        loop {
-            match self.next()? {
-                Step::Start { empty, offset, .. } => {
-                    collected.push_str(&self.text);
-                    self.skip(empty, offset)?;
-                }
-                Step::End => {
-                    if !collected.is_empty() {
-                        collected.push_str(&self.text);
-                        self.text = collected;
-                    }
-                    return Ok(());
-                }
-                Step::Eof => return Err(self.unexpected_eof(offset)),
-            }
+        let mut children = self.children(empty, offset);
+        while children.next(self)?.is_some() {
+            // Left unread, the child is skipped.
+            collected.push_str(&self.text);
         }
+        if !collected.is_empty() {
+            collected.push_str(&self.text);
+            self.text = collected;
+        }
+        Ok(())
     }
 
     pub(super) fn read_record(
@@ -243,64 +200,49 @@ impl<R: BufRead> XmlReader<R> {
             }
             Ok(())
         })?;
-        if empty {
-            return Ok(AnnotationValue::Record(Box::new(record)));
-        }
-        loop {
-            match self.next()? {
-                Step::Start {
-                    tag: Tag::Annotation,
-                    empty,
-                    offset,
-                } => {
-                    let a = self.read_annotation(empty, offset)?;
-                    record.annotations.push(a);
+        let mut children = self.children(empty, offset);
+        while let Some((tag, empty, offset)) = children.next(self)? {
+            match tag {
+                Tag::Annotation => record
+                    .annotations
+                    .push(self.read_annotation(empty, offset)?),
+                Tag::Other if local(&self.tag[..self.name_len]) == "PropertyValue" => {
+                    let property = self.read_property_value(empty, offset)?;
+                    record.properties.push(property);
                 }
-                Step::Start {
-                    tag: Tag::Other,
-                    empty,
-                    offset,
-                } if local(&self.tag[..self.name_len]) == "PropertyValue" => {
-                    let mut property = None;
-                    let mut value = AnnotationValue::Default;
-                    self.attributes(offset, "PropertyValue", |interner, key, v| {
-                        match key {
-                            "Property" => property = Some(interner.intern(v)),
-                            _ => {
-                                if let Some(constant) = constant_attribute(interner, key, v)? {
-                                    value = constant;
-                                }
-                            }
-                        }
-                        Ok(())
-                    })?;
-                    let property = property
-                        .ok_or_else(|| self.missing(offset, "PropertyValue", None, "Property"))?;
-                    if !empty {
-                        loop {
-                            match self.next()? {
-                                Step::Start {
-                                    tag: Tag::Annotation,
-                                    empty,
-                                    offset,
-                                } => {
-                                    self.read_annotation(empty, offset)?;
-                                }
-                                Step::Start { empty, offset, .. } => {
-                                    value = self.read_expression(empty, offset)?;
-                                }
-                                Step::End => break,
-                                Step::Eof => return Err(self.unexpected_eof(offset)),
-                            }
-                        }
-                    }
-                    record.properties.push(PropertyValue { property, value });
-                }
-                Step::Start { empty, offset, .. } => self.skip(empty, offset)?,
-                Step::End => return Ok(AnnotationValue::Record(Box::new(record))),
-                Step::Eof => return Err(self.unexpected_eof(offset)),
+                _ => {}
             }
         }
+        Ok(AnnotationValue::Record(Box::new(record)))
+    }
+
+    /// Reads a record's `PropertyValue`: the value is given as an attribute or as the last
+    /// child expression; annotations on it are read and dropped.
+    fn read_property_value(&mut self, empty: bool, offset: u64) -> Result<PropertyValue, RawError> {
+        let mut property = None;
+        let mut value = AnnotationValue::Default;
+        self.attributes(offset, "PropertyValue", |interner, key, v| {
+            match key {
+                "Property" => property = Some(interner.intern(v)),
+                _ => {
+                    if let Some(constant) = constant_attribute(interner, key, v)? {
+                        value = constant;
+                    }
+                }
+            }
+            Ok(())
+        })?;
+        let property =
+            property.ok_or_else(|| self.missing(offset, "PropertyValue", None, "Property"))?;
+        let mut children = self.children(empty, offset);
+        while let Some((tag, empty, offset)) = children.next(self)? {
+            if tag == Tag::Annotation {
+                self.read_annotation(empty, offset)?;
+            } else {
+                value = self.read_expression(empty, offset)?;
+            }
+        }
+        Ok(PropertyValue { property, value })
     }
 }
 

@@ -43,84 +43,71 @@ impl<R: BufRead> XmlReader<R> {
             annotations: Vec::new(),
             offset,
         };
-        if empty {
-            return Ok(operation);
-        }
         self.path.push((element, Some(name)));
-        loop {
-            match self.next()? {
-                Step::Start { tag, empty, offset } => match tag {
-                    Tag::Parameter => {
-                        let (mut pname, mut ty) = (None, None);
-                        let mut nullable = true;
-                        let mut facets = Facets::default();
-                        self.attributes(offset, "Parameter", |interner, key, value| {
-                            match key {
-                                "Name" => pname = Some(Arc::from(value)),
-                                "Type" => ty = Some(type_ref(interner, value)),
-                                "Nullable" => nullable = parse_bool(key, value)?,
-                                _ => {
-                                    facet(interner, &mut facets, key, value)?;
-                                }
-                            }
-                            Ok(())
-                        })?;
-                        let pname =
-                            pname.ok_or_else(|| self.missing(offset, "Parameter", None, "Name"))?;
-                        let ty = ty.ok_or_else(|| {
-                            self.missing(offset, "Parameter", Some(&pname), "Type")
-                        })?;
-                        let mut parameter = Parameter {
-                            name: pname,
-                            ty,
-                            nullable,
-                            facets,
-                            annotations: Vec::new(),
-                        };
-                        if !empty {
-                            self.read_annotations_only(&mut parameter.annotations, offset)?;
-                        }
-                        operation.parameters.push(parameter);
-                    }
-                    Tag::ReturnType => {
-                        let mut ty = None;
-                        let mut nullable = true;
-                        let mut facets = Facets::default();
-                        self.attributes(offset, "ReturnType", |interner, key, value| {
-                            match key {
-                                "Type" => ty = Some(type_ref(interner, value)),
-                                "Nullable" => nullable = parse_bool(key, value)?,
-                                _ => {
-                                    facet(interner, &mut facets, key, value)?;
-                                }
-                            }
-                            Ok(())
-                        })?;
-                        let ty =
-                            ty.ok_or_else(|| self.missing(offset, "ReturnType", None, "Type"))?;
-                        let mut return_type = ReturnType {
-                            ty,
-                            nullable,
-                            facets,
-                            annotations: Vec::new(),
-                        };
-                        if !empty {
-                            self.read_annotations_only(&mut return_type.annotations, offset)?;
-                        }
-                        operation.return_type = Some(return_type);
-                    }
-                    Tag::Annotation => {
-                        let a = self.read_annotation(empty, offset)?;
-                        operation.annotations.push(a);
-                    }
-                    _ => self.skip(empty, offset)?,
-                },
-                Step::End => break,
-                Step::Eof => return Err(self.unexpected_eof(offset)),
+        let mut children = self.children(empty, offset);
+        while let Some((tag, empty, offset)) = children.next(self)? {
+            match tag {
+                Tag::Parameter => operation
+                    .parameters
+                    .push(self.read_parameter(empty, offset)?),
+                Tag::ReturnType => {
+                    operation.return_type = Some(self.read_return_type(empty, offset)?)
+                }
+                Tag::Annotation => operation
+                    .annotations
+                    .push(self.read_annotation(empty, offset)?),
+                _ => {}
             }
         }
         self.path.pop();
         Ok(operation)
+    }
+
+    /// Reads an operation's `Parameter`.
+    fn read_parameter(&mut self, empty: bool, offset: u64) -> Result<Parameter, RawError> {
+        let mut name = None;
+        let mut typed = Typed::new();
+        self.attributes(offset, "Parameter", |interner, key, value| {
+            if key == "Name" {
+                name = Some(Arc::from(value));
+            } else {
+                typed.attribute(interner, key, value)?;
+            }
+            Ok(())
+        })?;
+        let name = name.ok_or_else(|| self.missing(offset, "Parameter", None, "Name"))?;
+        let ty = typed
+            .ty
+            .ok_or_else(|| self.missing(offset, "Parameter", Some(&name), "Type"))?;
+        let mut parameter = Parameter {
+            name,
+            ty,
+            nullable: typed.nullable,
+            facets: typed.facets,
+            annotations: Vec::new(),
+        };
+        self.read_annotations_only(&mut parameter.annotations, empty, offset)?;
+        Ok(parameter)
+    }
+
+    /// Reads an operation's `ReturnType`.
+    fn read_return_type(&mut self, empty: bool, offset: u64) -> Result<ReturnType, RawError> {
+        let mut typed = Typed::new();
+        self.attributes(offset, "ReturnType", |interner, key, value| {
+            typed.attribute(interner, key, value)?;
+            Ok(())
+        })?;
+        let ty = typed
+            .ty
+            .ok_or_else(|| self.missing(offset, "ReturnType", None, "Type"))?;
+        let mut return_type = ReturnType {
+            ty,
+            nullable: typed.nullable,
+            facets: typed.facets,
+            annotations: Vec::new(),
+        };
+        self.read_annotations_only(&mut return_type.annotations, empty, offset)?;
+        Ok(return_type)
     }
 
     // ----- container ------------------------------------------------------------------------
@@ -152,89 +139,76 @@ impl<R: BufRead> XmlReader<R> {
             annotations: Vec::new(),
             offset,
         };
-        if empty {
-            return Ok(container);
-        }
         self.path.push(("EntityContainer", Some(name)));
-        loop {
-            match self.next()? {
-                Step::Start { tag, empty, offset } => match tag {
-                    Tag::EntitySet => {
-                        let set = self.read_entity_set(empty, offset)?;
-                        container.entity_sets.push(set);
-                    }
-                    Tag::Singleton => {
-                        let singleton = self.read_singleton(empty, offset)?;
-                        container.singletons.push(singleton);
-                    }
-                    Tag::ActionImport => {
-                        let import = self.read_import("ActionImport", "Action", empty, offset)?;
-                        container.action_imports.push(import);
-                    }
-                    Tag::FunctionImport => {
-                        let import =
-                            self.read_import("FunctionImport", "Function", empty, offset)?;
-                        container.function_imports.push(import);
-                    }
-                    Tag::Annotation => {
-                        let a = self.read_annotation(empty, offset)?;
-                        container.annotations.push(a);
-                    }
-                    _ => self.skip(empty, offset)?,
-                },
-                Step::End => break,
-                Step::Eof => return Err(self.unexpected_eof(offset)),
+        let mut children = self.children(empty, offset);
+        while let Some((tag, empty, offset)) = children.next(self)? {
+            match tag {
+                Tag::EntitySet => container
+                    .entity_sets
+                    .push(self.read_entity_set(empty, offset)?),
+                Tag::Singleton => container
+                    .singletons
+                    .push(self.read_singleton(empty, offset)?),
+                Tag::ActionImport => {
+                    let import = self.read_import("ActionImport", "Action", empty, offset)?;
+                    container.action_imports.push(import);
+                }
+                Tag::FunctionImport => {
+                    let import = self.read_import("FunctionImport", "Function", empty, offset)?;
+                    container.function_imports.push(import);
+                }
+                Tag::Annotation => container
+                    .annotations
+                    .push(self.read_annotation(empty, offset)?),
+                _ => {}
             }
         }
         self.path.pop();
         Ok(container)
     }
 
+    /// Reads the children of an entity set or singleton: navigation property bindings and
+    /// annotations; others are skipped.
     pub(super) fn read_bindings_and_annotations(
         &mut self,
         bindings: &mut Vec<NavigationPropertyBinding>,
         annotations: &mut Vec<Annotation>,
+        empty: bool,
         offset: u64,
     ) -> Result<(), RawError> {
-        loop {
-            match self.next()? {
-                Step::Start {
-                    tag: Tag::NavigationPropertyBinding,
-                    empty,
-                    offset,
-                } => {
-                    let (mut path, mut target) = (None, None);
-                    self.attributes(
-                        offset,
-                        "NavigationPropertyBinding",
-                        |interner, key, value| {
-                            match key {
-                                "Path" => path = Some(interner.intern(value)),
-                                "Target" => target = Some(interner.intern(value)),
-                                _ => {}
-                            }
-                            Ok(())
-                        },
-                    )?;
-                    let path = path.ok_or_else(|| {
-                        self.missing(offset, "NavigationPropertyBinding", None, "Path")
-                    })?;
-                    let target = target.ok_or_else(|| {
-                        self.missing(offset, "NavigationPropertyBinding", Some(&path), "Target")
-                    })?;
-                    bindings.push(NavigationPropertyBinding { path, target });
-                    self.skip(empty, offset)?;
-                }
-                Step::Start {
-                    tag: Tag::Annotation,
-                    empty,
-                    offset,
-                } => annotations.push(self.read_annotation(empty, offset)?),
-                Step::Start { empty, offset, .. } => self.skip(empty, offset)?,
-                Step::End => return Ok(()),
-                Step::Eof => return Err(self.unexpected_eof(offset)),
+        let mut children = self.children(empty, offset);
+        while let Some((tag, empty, offset)) = children.next(self)? {
+            match tag {
+                Tag::NavigationPropertyBinding => bindings.push(self.read_binding(offset)?),
+                Tag::Annotation => annotations.push(self.read_annotation(empty, offset)?),
+                _ => {}
             }
         }
+        Ok(())
+    }
+
+    /// Reads a `NavigationPropertyBinding`'s attributes (the walk over its parent skips the
+    /// rest).
+    fn read_binding(&mut self, offset: u64) -> Result<NavigationPropertyBinding, RawError> {
+        let (mut path, mut target) = (None, None);
+        self.attributes(
+            offset,
+            "NavigationPropertyBinding",
+            |interner, key, value| {
+                match key {
+                    "Path" => path = Some(interner.intern(value)),
+                    "Target" => target = Some(interner.intern(value)),
+                    _ => {}
+                }
+                Ok(())
+            },
+        )?;
+        let path =
+            path.ok_or_else(|| self.missing(offset, "NavigationPropertyBinding", None, "Path"))?;
+        let target = target.ok_or_else(|| {
+            self.missing(offset, "NavigationPropertyBinding", Some(&path), "Target")
+        })?;
+        Ok(NavigationPropertyBinding { path, target })
     }
 
     pub(super) fn read_entity_set(
@@ -264,13 +238,12 @@ impl<R: BufRead> XmlReader<R> {
             annotations: Vec::new(),
             offset,
         };
-        if !empty {
-            self.read_bindings_and_annotations(
-                &mut set.navigation_bindings,
-                &mut set.annotations,
-                offset,
-            )?;
-        }
+        self.read_bindings_and_annotations(
+            &mut set.navigation_bindings,
+            &mut set.annotations,
+            empty,
+            offset,
+        )?;
         Ok(set)
     }
 
@@ -301,13 +274,12 @@ impl<R: BufRead> XmlReader<R> {
             annotations: Vec::new(),
             offset,
         };
-        if !empty {
-            self.read_bindings_and_annotations(
-                &mut singleton.navigation_bindings,
-                &mut singleton.annotations,
-                offset,
-            )?;
-        }
+        self.read_bindings_and_annotations(
+            &mut singleton.navigation_bindings,
+            &mut singleton.annotations,
+            empty,
+            offset,
+        )?;
         Ok(singleton)
     }
 
@@ -341,9 +313,7 @@ impl<R: BufRead> XmlReader<R> {
             annotations: Vec::new(),
             offset,
         };
-        if !empty {
-            self.read_annotations_only(&mut import.annotations, offset)?;
-        }
+        self.read_annotations_only(&mut import.annotations, empty, offset)?;
         Ok(import)
     }
 }

@@ -10,7 +10,6 @@ use std::io::BufRead;
 use std::sync::Arc;
 
 use quick_xml::XmlVersion;
-use quick_xml::events::Event;
 use quick_xml::events::attributes::Attributes;
 
 use super::annotation::{
@@ -34,8 +33,12 @@ use super::warning::{WarningKind, WarningSink, is_bidi_control};
 
 mod annotations;
 mod container;
+mod events;
 mod structure;
 mod types;
+
+#[cfg(test)]
+mod tests;
 
 /// What the reader hands to the resolver.
 pub(crate) struct Parsed {
@@ -169,17 +172,6 @@ impl Tag {
             _ => Tag::Other,
         }
     }
-}
-
-/// One step of the event stream, detached from quick-xml's buffer.
-#[derive(Debug, Clone, Copy)]
-enum Step {
-    /// A start (or empty) tag; its content is in `XmlReader::tag`.
-    Start { tag: Tag, empty: bool, offset: u64 },
-    /// An end tag.
-    End,
-    /// End of input.
-    Eof,
 }
 
 struct XmlReader<R: BufRead> {
@@ -338,6 +330,35 @@ fn facet(cx: &mut Cx<'_>, facets: &mut Facets, key: &str, value: &str) -> Result
     Ok(true)
 }
 
+/// The attributes of an element that has a type (`Property`, `Parameter`, `ReturnType`,
+/// `Term`): `Type`, `Nullable` and the facets.
+struct Typed {
+    ty: Option<TypeRef>,
+    /// `true` unless the element says otherwise.
+    nullable: bool,
+    facets: Facets,
+}
+
+impl Typed {
+    fn new() -> Typed {
+        Typed {
+            ty: None,
+            nullable: true,
+            facets: Facets::default(),
+        }
+    }
+
+    /// Takes the attribute `key` when it is one of these. Returns `Ok(false)` when it is not.
+    fn attribute(&mut self, cx: &mut Cx<'_>, key: &str, value: &str) -> Result<bool, ErrorKind> {
+        match key {
+            "Type" => self.ty = Some(type_ref(cx, value)),
+            "Nullable" => self.nullable = parse_bool(key, value)?,
+            _ => return facet(cx, &mut self.facets, key, value),
+        }
+        Ok(true)
+    }
+}
+
 /// Interns a type reference, unwrapping `Collection(...)`.
 fn type_ref(interner: &mut Interner, written: &str) -> TypeRef {
     let written = written.trim();
@@ -365,126 +386,6 @@ fn qualify(namespace: &str, name: &str) -> Arc<str> {
 }
 
 impl<R: BufRead> XmlReader<R> {
-    // ----- event plumbing -------------------------------------------------------------------
-
-    fn next(&mut self) -> Result<Step, RawError> {
-        loop {
-            self.buf.clear();
-            let event = match self.xml.read_event_into(&mut self.buf) {
-                Ok(event) => event,
-                Err(e) => {
-                    let offset = self.xml.error_position() + self.bom;
-                    return Err(RawError::new(
-                        offset,
-                        self.path_string(None),
-                        ErrorKind::Xml(e.to_string()),
-                    ));
-                }
-            };
-            match event {
-                Event::Start(start) => {
-                    let content: &str = &start;
-                    let end = self.xml.buffer_position() + self.bom;
-                    let offset = end.saturating_sub(content.len() as u64 + 2);
-                    // Every recursive reader goes one call deeper per element, so bounding the
-                    // nesting here bounds the stack of all of them (and of whatever walks the
-                    // model afterwards).
-                    self.depth += 1;
-                    if self.depth > self.max_depth {
-                        let limit = self.max_depth;
-                        return Err(RawError::new(
-                            offset,
-                            self.path_string(None),
-                            ErrorKind::TooDeep { limit },
-                        ));
-                    }
-                    self.name_len = start.name().as_ref().len();
-                    self.tag.clear();
-                    self.tag.push_str(content);
-                    self.text.clear();
-                    let tag = Tag::from_local_name(local(&self.tag[..self.name_len]));
-                    return Ok(Step::Start {
-                        tag,
-                        empty: false,
-                        offset,
-                    });
-                }
-                Event::Empty(start) => {
-                    let content: &str = &start;
-                    let end = self.xml.buffer_position() + self.bom;
-                    let offset = end.saturating_sub(content.len() as u64 + 3);
-                    self.name_len = start.name().as_ref().len();
-                    self.tag.clear();
-                    self.tag.push_str(content);
-                    self.text.clear();
-                    let tag = Tag::from_local_name(local(&self.tag[..self.name_len]));
-                    return Ok(Step::Start {
-                        tag,
-                        empty: true,
-                        offset,
-                    });
-                }
-                Event::End(_) => {
-                    self.depth = self.depth.saturating_sub(1);
-                    return Ok(Step::End);
-                }
-                Event::Eof => return Ok(Step::Eof),
-                Event::Text(text) => self.text.push_str(&text),
-                Event::CData(data) => self.text.push_str(&data),
-                Event::GeneralRef(reference) => {
-                    let offset = self.xml.buffer_position() + self.bom;
-                    let resolved = if reference.is_char_ref() {
-                        reference.resolve_char_ref().ok().flatten()
-                    } else {
-                        quick_xml::escape::resolve_predefined_entity(&reference)
-                            .and_then(|s| s.chars().next())
-                    };
-                    match resolved {
-                        Some(c) => self.text.push(c),
-                        None => {
-                            let message = format!("unknown entity reference `&{};`", &*reference);
-                            return Err(RawError::new(
-                                offset,
-                                render_path(&self.path),
-                                ErrorKind::Xml(message),
-                            ));
-                        }
-                    }
-                }
-                Event::Comment(_) | Event::Decl(_) | Event::PI(_) | Event::DocType(_) => {}
-            }
-        }
-    }
-
-    /// Skips the children of the current element (when it is not empty).
-    fn skip(&mut self, empty: bool, offset: u64) -> Result<(), RawError> {
-        if empty {
-            return Ok(());
-        }
-        let mut depth = 1usize;
-        loop {
-            match self.next()? {
-                Step::Start { empty: false, .. } => depth += 1,
-                Step::Start { empty: true, .. } => {}
-                Step::End => {
-                    depth -= 1;
-                    if depth == 0 {
-                        return Ok(());
-                    }
-                }
-                Step::Eof => return Err(self.unexpected_eof(offset)),
-            }
-        }
-    }
-
-    fn unexpected_eof(&self, offset: u64) -> RawError {
-        RawError::new(
-            offset,
-            self.path_string(None),
-            ErrorKind::Xml("unexpected end of document: an element is not closed".to_owned()),
-        )
-    }
-
     /// Calls `f(interner, local attribute name, unescaped value)` for each attribute of the
     /// current tag.
     fn attributes<F>(&mut self, offset: u64, leaf: &'static str, mut f: F) -> Result<(), RawError>

@@ -1,5 +1,6 @@
 //! The document structure: the root, `edmx:Edmx`, `edmx:Reference` and `Schema`.
 
+use super::events::Step;
 #[allow(
     clippy::wildcard_imports,
     reason = "the reader's parts share its imports and helpers"
@@ -66,49 +67,23 @@ impl<R: BufRead> XmlReader<R> {
             ));
         }
         parsed.version = version;
-        if empty {
-            return Ok(());
-        }
-        loop {
-            match self.next()? {
-                Step::Start {
-                    tag: Tag::Reference,
-                    empty,
-                    offset,
-                } => {
-                    let reference = self.read_reference(empty, offset)?;
-                    parsed.references.push(reference);
-                }
-                Step::Start {
-                    tag: Tag::DataServices,
-                    empty,
-                    offset,
-                } => {
-                    if empty {
-                        continue;
-                    }
-                    loop {
-                        match self.next()? {
-                            Step::Start {
-                                tag: Tag::Schema,
-                                empty,
-                                offset,
-                            } => {
-                                self.check_schema_namespace(offset)?;
-                                let schema = self.read_schema(empty, offset)?;
-                                parsed.schemas.push(schema);
-                            }
-                            Step::Start { empty, offset, .. } => self.skip(empty, offset)?,
-                            Step::End => break,
-                            Step::Eof => return Err(self.unexpected_eof(offset)),
+        let mut children = self.children(empty, offset);
+        while let Some((tag, empty, offset)) = children.next(self)? {
+            match tag {
+                Tag::Reference => parsed.references.push(self.read_reference(empty, offset)?),
+                Tag::DataServices => {
+                    let mut schemas = self.children(empty, offset);
+                    while let Some((tag, empty, offset)) = schemas.next(self)? {
+                        if tag == Tag::Schema {
+                            self.check_schema_namespace(offset)?;
+                            parsed.schemas.push(self.read_schema(empty, offset)?);
                         }
                     }
                 }
-                Step::Start { empty, offset, .. } => self.skip(empty, offset)?,
-                Step::End => return Ok(()),
-                Step::Eof => return Err(self.unexpected_eof(offset)),
+                _ => {}
             }
         }
+        Ok(())
     }
 
     /// Rejects a `<Schema>` in one of the CSDL 1.0–3.0 XML namespaces (OData v2/v3), which an
@@ -150,74 +125,43 @@ impl<R: BufRead> XmlReader<R> {
             annotations: Vec::new(),
             offset,
         };
-        if empty {
-            return Ok(reference);
-        }
-        loop {
-            match self.next()? {
-                Step::Start {
-                    tag: Tag::Include,
-                    empty,
-                    offset,
-                } => {
-                    let (mut namespace, mut alias) = (None, None);
-                    self.attributes(offset, "Include", |interner, key, value| {
-                        match key {
-                            "Namespace" => namespace = Some(interner.intern(value)),
-                            "Alias" => alias = Some(interner.intern(value)),
-                            _ => {}
-                        }
-                        Ok(())
-                    })?;
-                    let namespace = namespace
-                        .ok_or_else(|| self.missing(offset, "Include", None, "Namespace"))?;
-                    reference.includes.push(Include { namespace, alias });
-                    self.skip(empty, offset)?;
+        let mut children = self.children(empty, offset);
+        while let Some((tag, empty, offset)) = children.next(self)? {
+            match tag {
+                Tag::Include => {
+                    let include = self.read_include(offset)?;
+                    reference.includes.push(include);
                 }
-                Step::Start {
-                    tag: Tag::IncludeAnnotations,
-                    empty,
-                    offset,
-                } => {
-                    let (mut term_namespace, mut qualifier, mut target_namespace) =
-                        (None, None, None);
-                    self.attributes(offset, "IncludeAnnotations", |interner, key, value| {
-                        match key {
-                            "TermNamespace" => term_namespace = Some(interner.intern(value)),
-                            "Qualifier" => qualifier = Some(interner.intern(value)),
-                            "TargetNamespace" => target_namespace = Some(interner.intern(value)),
-                            _ => {}
-                        }
-                        Ok(())
-                    })?;
-                    let term_namespace = term_namespace.ok_or_else(|| {
-                        self.missing(offset, "IncludeAnnotations", None, "TermNamespace")
-                    })?;
-                    reference.include_annotations.push(IncludeAnnotations {
-                        term_namespace,
-                        qualifier,
-                        target_namespace,
-                    });
-                    self.skip(empty, offset)?;
+                Tag::IncludeAnnotations => {
+                    let include = self.read_include_annotations(offset)?;
+                    reference.include_annotations.push(include);
                 }
-                Step::Start {
-                    tag: Tag::Annotation,
-                    empty,
-                    offset,
-                } => {
-                    let annotation = self.read_annotation(empty, offset)?;
-                    reference.annotations.push(annotation);
+                Tag::Annotation => {
+                    reference
+                        .annotations
+                        .push(self.read_annotation(empty, offset)?);
                 }
-                Step::Start { empty, offset, .. } => self.skip(empty, offset)?,
-                Step::End => return Ok(reference),
-                Step::Eof => return Err(self.unexpected_eof(offset)),
+                _ => {}
             }
         }
+        Ok(reference)
     }
 
-    pub(super) fn read_schema(&mut self, empty: bool, offset: u64) -> Result<Schema, RawError> {
+    /// Reads an `edmx:Include`'s attributes (the walk over its parent skips the rest).
+    fn read_include(&mut self, offset: u64) -> Result<Include, RawError> {
+        let (namespace, alias) = self.namespace_and_alias("Include", offset)?;
+        Ok(Include { namespace, alias })
+    }
+
+    /// Reads the `Namespace` (required) and `Alias` attributes of an `edmx:Include` or a
+    /// `Schema`.
+    fn namespace_and_alias(
+        &mut self,
+        element: &'static str,
+        offset: u64,
+    ) -> Result<(Arc<str>, Option<Arc<str>>), RawError> {
         let (mut namespace, mut alias) = (None, None);
-        self.attributes(offset, "Schema", |interner, key, value| {
+        self.attributes(offset, element, |interner, key, value| {
             match key {
                 "Namespace" => namespace = Some(interner.intern(value)),
                 "Alias" => alias = Some(interner.intern(value)),
@@ -226,70 +170,87 @@ impl<R: BufRead> XmlReader<R> {
             Ok(())
         })?;
         let namespace =
-            namespace.ok_or_else(|| self.missing(offset, "Schema", None, "Namespace"))?;
+            namespace.ok_or_else(|| self.missing(offset, element, None, "Namespace"))?;
+        Ok((namespace, alias))
+    }
+
+    /// Reads an `edmx:IncludeAnnotations`' attributes (the walk over its parent skips the
+    /// rest).
+    fn read_include_annotations(&mut self, offset: u64) -> Result<IncludeAnnotations, RawError> {
+        let (mut term_namespace, mut qualifier, mut target_namespace) = (None, None, None);
+        self.attributes(offset, "IncludeAnnotations", |interner, key, value| {
+            match key {
+                "TermNamespace" => term_namespace = Some(interner.intern(value)),
+                "Qualifier" => qualifier = Some(interner.intern(value)),
+                "TargetNamespace" => target_namespace = Some(interner.intern(value)),
+                _ => {}
+            }
+            Ok(())
+        })?;
+        let term_namespace = term_namespace
+            .ok_or_else(|| self.missing(offset, "IncludeAnnotations", None, "TermNamespace"))?;
+        Ok(IncludeAnnotations {
+            term_namespace,
+            qualifier,
+            target_namespace,
+        })
+    }
+
+    pub(super) fn read_schema(&mut self, empty: bool, offset: u64) -> Result<Schema, RawError> {
+        let (namespace, alias) = self.namespace_and_alias("Schema", offset)?;
         let mut schema = Schema::new(namespace.clone(), alias, offset);
-        if empty {
-            return Ok(schema);
-        }
         self.path.push(("Schema", Some(namespace.clone())));
-        loop {
-            match self.next()? {
-                Step::Start { tag, empty, offset } => match tag {
-                    Tag::EntityType => {
-                        let t = self.read_entity_type(&namespace, empty, offset)?;
-                        schema.entity_types.push(t);
-                    }
-                    Tag::ComplexType => {
-                        let t = self.read_complex_type(&namespace, empty, offset)?;
-                        schema.complex_types.push(t);
-                    }
-                    Tag::EnumType => {
-                        let t = self.read_enum_type(&namespace, empty, offset)?;
-                        schema.enum_types.push(t);
-                    }
-                    Tag::TypeDefinition => {
-                        let t = self.read_type_definition(&namespace, empty, offset)?;
-                        schema.type_definitions.push(t);
-                    }
-                    Tag::Term => {
-                        let t = self.read_term(&namespace, empty, offset)?;
-                        schema.terms.push(t);
-                    }
-                    Tag::Action | Tag::Function => {
-                        let kind = if tag == Tag::Action {
-                            OperationKind::Action
-                        } else {
-                            OperationKind::Function
+        let mut children = self.children(empty, offset);
+        while let Some((tag, empty, offset)) = children.next(self)? {
+            match tag {
+                Tag::EntityType => {
+                    let t = self.read_entity_type(&namespace, empty, offset)?;
+                    schema.entity_types.push(t);
+                }
+                Tag::ComplexType => {
+                    let t = self.read_complex_type(&namespace, empty, offset)?;
+                    schema.complex_types.push(t);
+                }
+                Tag::EnumType => {
+                    let t = self.read_enum_type(&namespace, empty, offset)?;
+                    schema.enum_types.push(t);
+                }
+                Tag::TypeDefinition => {
+                    let t = self.read_type_definition(&namespace, empty, offset)?;
+                    schema.type_definitions.push(t);
+                }
+                Tag::Term => {
+                    let t = self.read_term(&namespace, empty, offset)?;
+                    schema.terms.push(t);
+                }
+                Tag::Action | Tag::Function => {
+                    let kind = if tag == Tag::Action {
+                        OperationKind::Action
+                    } else {
+                        OperationKind::Function
+                    };
+                    let op = self.read_operation(&namespace, kind, empty, offset)?;
+                    schema.operations.push(op);
+                }
+                Tag::EntityContainer => {
+                    let c = self.read_container(&namespace, empty, offset)?;
+                    if schema.entity_container.is_some() {
+                        let kind = ErrorKind::Duplicate {
+                            what: "entity container in schema",
+                            name: c.name.to_string(),
                         };
-                        let op = self.read_operation(&namespace, kind, empty, offset)?;
-                        schema.operations.push(op);
+                        return Err(self.error(offset, ("EntityContainer", Some(&c.name)), kind));
                     }
-                    Tag::EntityContainer => {
-                        let c = self.read_container(&namespace, empty, offset)?;
-                        if schema.entity_container.is_some() {
-                            return Err(self.error(
-                                offset,
-                                ("EntityContainer", Some(&c.name)),
-                                ErrorKind::Duplicate {
-                                    what: "entity container in schema",
-                                    name: c.name.to_string(),
-                                },
-                            ));
-                        }
-                        schema.entity_container = Some(c);
-                    }
-                    Tag::Annotations => {
-                        let block = self.read_annotation_block(empty, offset)?;
-                        schema.annotation_blocks.push(block);
-                    }
-                    Tag::Annotation => {
-                        let a = self.read_annotation(empty, offset)?;
-                        schema.annotations.push(a);
-                    }
-                    _ => self.skip(empty, offset)?,
-                },
-                Step::End => break,
-                Step::Eof => return Err(self.unexpected_eof(offset)),
+                    schema.entity_container = Some(c);
+                }
+                Tag::Annotations => {
+                    let block = self.read_annotation_block(empty, offset)?;
+                    schema.annotation_blocks.push(block);
+                }
+                Tag::Annotation => schema
+                    .annotations
+                    .push(self.read_annotation(empty, offset)?),
+                _ => {}
             }
         }
         self.path.pop();

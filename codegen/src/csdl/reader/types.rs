@@ -13,22 +13,68 @@ impl<R: BufRead> XmlReader<R> {
         empty: bool,
         offset: u64,
     ) -> Result<EntityType, RawError> {
-        let (mut name, mut base_type) = (None, None);
+        let s = self.read_structured(StructuredKind::Entity, empty, offset)?;
+        Ok(EntityType {
+            qualified_name: qualify(namespace, &s.name),
+            name: s.name,
+            base_type: s.base_type,
+            is_abstract: s.is_abstract,
+            open_type: s.open_type,
+            has_stream: s.has_stream,
+            key: s.key,
+            properties: s.properties,
+            navigation_properties: s.navigation_properties,
+            annotations: s.annotations,
+            offset,
+        })
+    }
+
+    pub(super) fn read_complex_type(
+        &mut self,
+        namespace: &Arc<str>,
+        empty: bool,
+        offset: u64,
+    ) -> Result<ComplexType, RawError> {
+        let s = self.read_structured(StructuredKind::Complex, empty, offset)?;
+        Ok(ComplexType {
+            qualified_name: qualify(namespace, &s.name),
+            name: s.name,
+            base_type: s.base_type,
+            is_abstract: s.is_abstract,
+            open_type: s.open_type,
+            properties: s.properties,
+            navigation_properties: s.navigation_properties,
+            annotations: s.annotations,
+            offset,
+        })
+    }
+
+    /// Reads an entity or complex type: the attributes and children they share, and for an
+    /// entity type its `HasStream` and `Key` (a complex type ignores both, like any unknown
+    /// attribute or child).
+    fn read_structured(
+        &mut self,
+        kind: StructuredKind,
+        empty: bool,
+        offset: u64,
+    ) -> Result<Structured, RawError> {
+        let entity = kind == StructuredKind::Entity;
+        let element = if entity { "EntityType" } else { "ComplexType" };
+        let (mut name, mut base_type): (Option<Arc<str>>, _) = (None, None);
         let (mut is_abstract, mut open_type, mut has_stream) = (false, false, false);
-        self.attributes(offset, "EntityType", |interner, key, value| {
+        self.attributes(offset, element, |interner, key, value| {
             match key {
                 "Name" => name = Some(Arc::from(value)),
                 "BaseType" => base_type = Some(interner.intern(value.trim())),
                 "Abstract" => is_abstract = parse_bool(key, value)?,
                 "OpenType" => open_type = parse_bool(key, value)?,
-                "HasStream" => has_stream = parse_bool(key, value)?,
+                "HasStream" if entity => has_stream = parse_bool(key, value)?,
                 _ => {}
             }
             Ok(())
         })?;
-        let name = name.ok_or_else(|| self.missing(offset, "EntityType", None, "Name"))?;
-        let mut entity = EntityType {
-            qualified_name: qualify(namespace, &name),
+        let name = name.ok_or_else(|| self.missing(offset, element, None, "Name"))?;
+        let mut s = Structured {
             name: name.clone(),
             base_type,
             is_abstract,
@@ -38,55 +84,35 @@ impl<R: BufRead> XmlReader<R> {
             properties: Vec::new(),
             navigation_properties: Vec::new(),
             annotations: Vec::new(),
-            offset,
         };
-        if empty {
-            return Ok(entity);
-        }
-        self.path.push(("EntityType", Some(name)));
+        self.path.push((element, Some(name)));
         let mark = self.property_scratch.len();
-        loop {
-            match self.next()? {
-                Step::Start { tag, empty, offset } => match tag {
-                    Tag::Property => {
-                        let property = self.read_property(empty, offset)?;
-                        self.property_scratch.push(property);
-                    }
-                    Tag::Key => {
-                        let key = self.read_key(empty, offset)?;
-                        if entity.key.is_some() {
-                            return Err(self.error(
-                                offset,
-                                ("Key", None),
-                                ErrorKind::Duplicate {
-                                    what: "key",
-                                    name: entity.name.to_string(),
-                                },
-                            ));
-                        }
-                        entity.key = Some(key);
-                    }
-                    Tag::NavigationProperty => {
-                        let nav = self.read_navigation_property(empty, offset)?;
-                        entity.navigation_properties.push(nav);
-                    }
-                    Tag::Annotation => {
-                        let a = self.read_annotation(empty, offset)?;
-                        entity.annotations.push(a);
-                    }
-                    _ => self.skip(empty, offset)?,
-                },
-                Step::End => {
-                    entity
-                        .properties
-                        .extend(self.property_scratch.drain(mark..));
-                    break;
+        let mut children = self.children(empty, offset);
+        while let Some((tag, empty, offset)) = children.next(self)? {
+            match tag {
+                Tag::Property => {
+                    let property = self.read_property(empty, offset)?;
+                    self.property_scratch.push(property);
                 }
-                Step::Eof => return Err(self.unexpected_eof(offset)),
+                Tag::Key if entity => {
+                    let key = self.read_key(empty, offset)?;
+                    if s.key.is_some() {
+                        let name = s.name.to_string();
+                        let kind = ErrorKind::Duplicate { what: "key", name };
+                        return Err(self.error(offset, ("Key", None), kind));
+                    }
+                    s.key = Some(key);
+                }
+                Tag::NavigationProperty => s
+                    .navigation_properties
+                    .push(self.read_navigation_property(empty, offset)?),
+                Tag::Annotation => s.annotations.push(self.read_annotation(empty, offset)?),
+                _ => {}
             }
         }
+        s.properties.extend(self.property_scratch.drain(mark..));
         self.path.pop();
-        Ok(entity)
+        Ok(s)
     }
 
     pub(super) fn read_key(&mut self, empty: bool, offset: u64) -> Result<Key, RawError> {
@@ -94,101 +120,87 @@ impl<R: BufRead> XmlReader<R> {
             properties: Vec::new(),
             offset,
         };
-        if empty {
-            return Ok(key);
-        }
-        loop {
-            match self.next()? {
-                Step::Start {
-                    tag: Tag::PropertyRef,
-                    empty,
-                    offset: ref_offset,
-                } => {
-                    let (mut name, mut alias) = (None, None);
-                    self.attributes(ref_offset, "PropertyRef", |interner, key, value| {
-                        match key {
-                            "Name" => name = Some(Arc::from(value)),
-                            "Alias" => alias = Some(interner.intern(value)),
-                            _ => {}
-                        }
-                        Ok(())
-                    })?;
-                    let name = name.ok_or_else(|| {
-                        let mut e = self.missing(ref_offset, "Key", None, "Name");
-                        e.kind = ErrorKind::MissingAttribute {
-                            element: "PropertyRef",
-                            attribute: "Name",
-                        };
-                        e
-                    })?;
-                    key.properties.push(PropertyRef { name, alias });
-                    self.skip(empty, ref_offset)?;
-                }
-                Step::Start { empty, offset, .. } => self.skip(empty, offset)?,
-                Step::End => return Ok(key),
-                Step::Eof => return Err(self.unexpected_eof(offset)),
+        let mut children = self.children(empty, offset);
+        while let Some((tag, _, offset)) = children.next(self)? {
+            if tag == Tag::PropertyRef {
+                let property_ref = self.read_property_ref(offset)?;
+                key.properties.push(property_ref);
             }
         }
+        Ok(key)
+    }
+
+    /// Reads a `PropertyRef`'s attributes (the walk over its parent skips the rest).
+    fn read_property_ref(&mut self, offset: u64) -> Result<PropertyRef, RawError> {
+        let (mut name, mut alias) = (None, None);
+        self.attributes(offset, "PropertyRef", |interner, key, value| {
+            match key {
+                "Name" => name = Some(Arc::from(value)),
+                "Alias" => alias = Some(interner.intern(value)),
+                _ => {}
+            }
+            Ok(())
+        })?;
+        let name = name.ok_or_else(|| {
+            // The path names the key; the error names the element that lacks the attribute.
+            let mut e = self.missing(offset, "Key", None, "Name");
+            e.kind = ErrorKind::MissingAttribute {
+                element: "PropertyRef",
+                attribute: "Name",
+            };
+            e
+        })?;
+        Ok(PropertyRef { name, alias })
     }
 
     pub(super) fn read_property(&mut self, empty: bool, offset: u64) -> Result<Property, RawError> {
-        let (mut name, mut ty, mut default_value) = (None, None, None);
-        let mut nullable = true;
-        let mut facets = Facets::default();
+        let (mut name, mut default_value) = (None, None);
+        let mut typed = Typed::new();
         self.attributes(offset, "Property", |interner, key, value| {
             match key {
                 "Name" => name = Some(Arc::from(value)),
-                "Type" => ty = Some(type_ref(interner, value)),
-                "Nullable" => nullable = parse_bool(key, value)?,
                 "DefaultValue" => default_value = Some(Arc::from(value)),
                 _ => {
-                    facet(interner, &mut facets, key, value)?;
+                    typed.attribute(interner, key, value)?;
                 }
             }
             Ok(())
         })?;
         let name = name.ok_or_else(|| self.missing(offset, "Property", None, "Name"))?;
-        let ty = ty.ok_or_else(|| self.missing(offset, "Property", Some(&name), "Type"))?;
+        let ty = typed
+            .ty
+            .ok_or_else(|| self.missing(offset, "Property", Some(&name), "Type"))?;
         let mut property = Property {
             name,
             ty,
-            nullable,
-            facets,
+            nullable: typed.nullable,
+            facets: typed.facets,
             default_value,
             annotations: Vec::new(),
             offset,
         };
-        if !empty {
-            self.read_annotations_only(&mut property.annotations, offset)?;
-        }
+        self.read_annotations_only(&mut property.annotations, empty, offset)?;
         Ok(property)
     }
 
-    /// Reads children of an element that may only carry annotations; others are skipped.
+    /// Reads the children of an element that may only carry annotations (into `annotations`);
+    /// others are skipped.
     pub(super) fn read_annotations_only(
         &mut self,
         annotations: &mut Vec<Annotation>,
+        empty: bool,
         offset: u64,
     ) -> Result<(), RawError> {
         let mark = self.annotation_scratch.len();
-        loop {
-            match self.next()? {
-                Step::Start {
-                    tag: Tag::Annotation,
-                    empty,
-                    offset,
-                } => {
-                    let annotation = self.read_annotation(empty, offset)?;
-                    self.annotation_scratch.push(annotation);
-                }
-                Step::Start { empty, offset, .. } => self.skip(empty, offset)?,
-                Step::End => {
-                    annotations.extend(self.annotation_scratch.drain(mark..));
-                    return Ok(());
-                }
-                Step::Eof => return Err(self.unexpected_eof(offset)),
+        let mut children = self.children(empty, offset);
+        while let Some((tag, empty, offset)) = children.next(self)? {
+            if tag == Tag::Annotation {
+                let annotation = self.read_annotation(empty, offset)?;
+                self.annotation_scratch.push(annotation);
             }
         }
+        annotations.extend(self.annotation_scratch.drain(mark..));
+        Ok(())
     }
 
     pub(super) fn read_navigation_property(
@@ -223,139 +235,66 @@ impl<R: BufRead> XmlReader<R> {
             annotations: Vec::new(),
             offset,
         };
-        if empty {
-            return Ok(nav);
-        }
-        loop {
-            match self.next()? {
-                Step::Start { tag, empty, offset } => match tag {
-                    Tag::ReferentialConstraint => {
-                        let (mut property, mut referenced) = (None, None);
-                        self.attributes(
-                            offset,
-                            "ReferentialConstraint",
-                            |interner, key, value| {
-                                match key {
-                                    "Property" => property = Some(interner.intern(value)),
-                                    "ReferencedProperty" => {
-                                        referenced = Some(interner.intern(value))
-                                    }
-                                    _ => {}
-                                }
-                                Ok(())
-                            },
-                        )?;
-                        let leaf = Some(&*nav.name);
-                        let property = property.ok_or_else(|| {
-                            self.missing(offset, "NavigationProperty", leaf, "Property")
-                        })?;
-                        let referenced_property = referenced.ok_or_else(|| {
-                            self.missing(offset, "NavigationProperty", leaf, "ReferencedProperty")
-                        })?;
-                        nav.referential_constraints.push(ReferentialConstraint {
-                            property,
-                            referenced_property,
-                        });
-                        self.skip(empty, offset)?;
-                    }
-                    Tag::OnDelete => {
-                        let mut action = None;
-                        self.attributes(offset, "OnDelete", |_, key, value| {
-                            if key == "Action" {
-                                action = Some(match value {
-                                    "Cascade" => OnDeleteAction::Cascade,
-                                    "None" => OnDeleteAction::None,
-                                    "SetNull" => OnDeleteAction::SetNull,
-                                    "SetDefault" => OnDeleteAction::SetDefault,
-                                    _ => {
-                                        return Err(invalid(
-                                            key,
-                                            value,
-                                            "Cascade, None, SetNull or SetDefault",
-                                        ));
-                                    }
-                                });
-                            }
-                            Ok(())
-                        })?;
-                        nav.on_delete = action;
-                        self.skip(empty, offset)?;
-                    }
-                    Tag::Annotation => {
-                        let a = self.read_annotation(empty, offset)?;
-                        nav.annotations.push(a);
-                    }
-                    _ => self.skip(empty, offset)?,
-                },
-                Step::End => return Ok(nav),
-                Step::Eof => return Err(self.unexpected_eof(offset)),
+        let mut children = self.children(empty, offset);
+        while let Some((tag, empty, offset)) = children.next(self)? {
+            match tag {
+                Tag::ReferentialConstraint => {
+                    let constraint = self.read_referential_constraint(&nav.name, offset)?;
+                    nav.referential_constraints.push(constraint);
+                }
+                Tag::OnDelete => nav.on_delete = self.read_on_delete(offset)?,
+                Tag::Annotation => nav.annotations.push(self.read_annotation(empty, offset)?),
+                _ => {}
             }
         }
+        Ok(nav)
     }
 
-    pub(super) fn read_complex_type(
+    /// Reads the attributes of a `ReferentialConstraint` of the navigation property `nav` (the
+    /// walk over its parent skips the rest).
+    fn read_referential_constraint(
         &mut self,
-        namespace: &Arc<str>,
-        empty: bool,
+        nav: &str,
         offset: u64,
-    ) -> Result<ComplexType, RawError> {
-        let (mut name, mut base_type) = (None, None);
-        let (mut is_abstract, mut open_type) = (false, false);
-        self.attributes(offset, "ComplexType", |interner, key, value| {
+    ) -> Result<ReferentialConstraint, RawError> {
+        let (mut property, mut referenced) = (None, None);
+        self.attributes(offset, "ReferentialConstraint", |interner, key, value| {
             match key {
-                "Name" => name = Some(Arc::from(value)),
-                "BaseType" => base_type = Some(interner.intern(value.trim())),
-                "Abstract" => is_abstract = parse_bool(key, value)?,
-                "OpenType" => open_type = parse_bool(key, value)?,
+                "Property" => property = Some(interner.intern(value)),
+                "ReferencedProperty" => referenced = Some(interner.intern(value)),
                 _ => {}
             }
             Ok(())
         })?;
-        let name = name.ok_or_else(|| self.missing(offset, "ComplexType", None, "Name"))?;
-        let mut complex = ComplexType {
-            qualified_name: qualify(namespace, &name),
-            name: name.clone(),
-            base_type,
-            is_abstract,
-            open_type,
-            properties: Vec::new(),
-            navigation_properties: Vec::new(),
-            annotations: Vec::new(),
-            offset,
-        };
-        if empty {
-            return Ok(complex);
-        }
-        self.path.push(("ComplexType", Some(name)));
-        let mark = self.property_scratch.len();
-        loop {
-            match self.next()? {
-                Step::Start { tag, empty, offset } => match tag {
-                    Tag::Property => {
-                        let property = self.read_property(empty, offset)?;
-                        self.property_scratch.push(property);
-                    }
-                    Tag::NavigationProperty => {
-                        let nav = self.read_navigation_property(empty, offset)?;
-                        complex.navigation_properties.push(nav);
-                    }
-                    Tag::Annotation => {
-                        let a = self.read_annotation(empty, offset)?;
-                        complex.annotations.push(a);
-                    }
-                    _ => self.skip(empty, offset)?,
-                },
-                Step::End => {
-                    complex
-                        .properties
-                        .extend(self.property_scratch.drain(mark..));
-                    break;
-                }
-                Step::Eof => return Err(self.unexpected_eof(offset)),
+        let leaf = Some(nav);
+        let property =
+            property.ok_or_else(|| self.missing(offset, "NavigationProperty", leaf, "Property"))?;
+        let referenced_property = referenced.ok_or_else(|| {
+            self.missing(offset, "NavigationProperty", leaf, "ReferencedProperty")
+        })?;
+        Ok(ReferentialConstraint {
+            property,
+            referenced_property,
+        })
+    }
+
+    /// Reads the `Action` of an `OnDelete`, `None` when it has none (the walk over its parent
+    /// skips the rest).
+    fn read_on_delete(&mut self, offset: u64) -> Result<Option<OnDeleteAction>, RawError> {
+        let mut action = None;
+        self.attributes(offset, "OnDelete", |_, key, value| {
+            if key == "Action" {
+                action = Some(match value {
+                    "Cascade" => OnDeleteAction::Cascade,
+                    "None" => OnDeleteAction::None,
+                    "SetNull" => OnDeleteAction::SetNull,
+                    "SetDefault" => OnDeleteAction::SetDefault,
+                    _ => return Err(invalid(key, value, "Cascade, None, SetNull or SetDefault")),
+                });
             }
-        }
-        self.path.pop();
-        Ok(complex)
+            Ok(())
+        })?;
+        Ok(action)
     }
 
     pub(super) fn read_enum_type(
@@ -385,64 +324,60 @@ impl<R: BufRead> XmlReader<R> {
             annotations: Vec::new(),
             offset,
         };
-        if empty {
-            return Ok(enum_type);
-        }
         self.path.push(("EnumType", Some(name)));
         let mut next_value: i64 = 0;
-        loop {
-            match self.next()? {
-                Step::Start {
-                    tag: Tag::Member,
-                    empty,
-                    offset,
-                } => {
-                    let (mut member_name, mut value) = (None, None);
-                    self.attributes(offset, "Member", |_, key, v| {
-                        match key {
-                            "Name" => member_name = Some(Arc::from(v)),
-                            "Value" => {
-                                value = Some(
-                                    v.trim()
-                                        .parse::<i64>()
-                                        .map_err(|_| invalid(key, v, "an integer"))?,
-                                );
-                            }
-                            _ => {}
-                        }
-                        Ok(())
-                    })?;
-                    let member_name =
-                        member_name.ok_or_else(|| self.missing(offset, "Member", None, "Name"))?;
-                    let value_explicit = value.is_some();
-                    let value = value.unwrap_or(next_value);
-                    next_value = value.wrapping_add(1);
-                    let mut member = EnumMember {
-                        name: member_name,
-                        value,
-                        value_explicit,
-                        annotations: Vec::new(),
-                    };
-                    if !empty {
-                        self.read_annotations_only(&mut member.annotations, offset)?;
-                    }
+        let mut children = self.children(empty, offset);
+        while let Some((tag, empty, offset)) = children.next(self)? {
+            match tag {
+                Tag::Member => {
+                    let member = self.read_member(&mut next_value, empty, offset)?;
                     enum_type.members.push(member);
                 }
-                Step::Start {
-                    tag: Tag::Annotation,
-                    empty,
-                    offset,
-                } => {
-                    let a = self.read_annotation(empty, offset)?;
-                    enum_type.annotations.push(a);
-                }
-                Step::Start { empty, offset, .. } => self.skip(empty, offset)?,
-                Step::End => break,
-                Step::Eof => return Err(self.unexpected_eof(offset)),
+                Tag::Annotation => enum_type
+                    .annotations
+                    .push(self.read_annotation(empty, offset)?),
+                _ => {}
             }
         }
         self.path.pop();
         Ok(enum_type)
+    }
+
+    /// Reads an enumeration `Member`. One without a `Value` takes `next_value`, and every
+    /// member moves `next_value` on to its own value plus one.
+    fn read_member(
+        &mut self,
+        next_value: &mut i64,
+        empty: bool,
+        offset: u64,
+    ) -> Result<EnumMember, RawError> {
+        let (mut name, mut value) = (None, None);
+        self.attributes(offset, "Member", |_, key, v| {
+            match key {
+                "Name" => name = Some(Arc::from(v)),
+                "Value" => {
+                    value = Some(
+                        v.trim()
+                            .parse::<i64>()
+                            .map_err(|_| invalid(key, v, "an integer"))?,
+                    );
+                }
+                _ => {}
+            }
+            Ok(())
+        })?;
+        let name = name.ok_or_else(|| self.missing(offset, "Member", None, "Name"))?;
+        let value_explicit = value.is_some();
+        let value = value.unwrap_or(*next_value);
+        *next_value = value.wrapping_add(1);
+        let mut member = EnumMember {
+            name,
+            value,
+            value_explicit,
+            annotations: Vec::new(),
+        };
+        self.read_annotations_only(&mut member.annotations, empty, offset)?;
+        Ok(member)
     }
 
     pub(super) fn read_type_definition(
@@ -474,9 +409,7 @@ impl<R: BufRead> XmlReader<R> {
             annotations: Vec::new(),
             offset,
         };
-        if !empty {
-            self.read_annotations_only(&mut definition.annotations, offset)?;
-        }
+        self.read_annotations_only(&mut definition.annotations, empty, offset)?;
         Ok(definition)
     }
 
@@ -486,16 +419,13 @@ impl<R: BufRead> XmlReader<R> {
         empty: bool,
         offset: u64,
     ) -> Result<Term, RawError> {
-        let (mut name, mut ty, mut base_term, mut default_value) = (None, None, None, None);
-        let mut nullable = true;
+        let (mut name, mut base_term, mut default_value) = (None, None, None);
         let mut applies_to = Vec::new();
-        let mut facets = Facets::default();
+        let mut typed = Typed::new();
         self.attributes(offset, "Term", |interner, key, value| {
             match key {
                 "Name" => name = Some(Arc::from(value)),
-                "Type" => ty = Some(type_ref(interner, value)),
                 "BaseTerm" => base_term = Some(interner.intern(value.trim())),
-                "Nullable" => nullable = parse_bool(key, value)?,
                 "DefaultValue" => default_value = Some(Arc::from(value)),
                 "AppliesTo" => {
                     applies_to = value
@@ -504,28 +434,51 @@ impl<R: BufRead> XmlReader<R> {
                         .collect();
                 }
                 _ => {
-                    facet(interner, &mut facets, key, value)?;
+                    typed.attribute(interner, key, value)?;
                 }
             }
             Ok(())
         })?;
         let name = name.ok_or_else(|| self.missing(offset, "Term", None, "Name"))?;
-        let ty = ty.ok_or_else(|| self.missing(offset, "Term", Some(&name), "Type"))?;
+        let ty = typed
+            .ty
+            .ok_or_else(|| self.missing(offset, "Term", Some(&name), "Type"))?;
         let mut term = Term {
             qualified_name: qualify(namespace, &name),
             name,
             ty,
             base_term,
-            nullable,
+            nullable: typed.nullable,
             default_value,
             applies_to,
-            facets,
+            facets: typed.facets,
             annotations: Vec::new(),
             offset,
         };
-        if !empty {
-            self.read_annotations_only(&mut term.annotations, offset)?;
-        }
+        self.read_annotations_only(&mut term.annotations, empty, offset)?;
         Ok(term)
     }
+}
+
+/// Which of the two structured types [`XmlReader::read_structured`] reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum StructuredKind {
+    Entity,
+    Complex,
+}
+
+/// What entity and complex types are read into before they become an [`EntityType`] or a
+/// [`ComplexType`].
+struct Structured {
+    name: Arc<str>,
+    base_type: Option<Arc<str>>,
+    is_abstract: bool,
+    open_type: bool,
+    /// Always `false` for a complex type.
+    has_stream: bool,
+    /// Always `None` for a complex type.
+    key: Option<Key>,
+    properties: Vec<Property>,
+    navigation_properties: Vec<NavigationProperty>,
+    annotations: Vec<Annotation>,
 }

@@ -1,0 +1,150 @@
+//! Spacing between tokens: one token or operator at a time, with a space or not decided from
+//! the token before it on the line.
+
+use std::fmt::Write as _;
+
+use proc_macro2::{Delimiter, TokenTree};
+
+use super::Printer;
+use super::line::{Line, Prev};
+use super::scan::operator;
+
+/// Keywords that make the brace block ending their line a body or an item, never a struct
+/// literal.
+const BLOCK_KEYWORDS: &[&str] = &[
+    "async", "else", "enum", "extern", "fn", "for", "if", "impl", "loop", "match", "mod", "move",
+    "struct", "trait", "union", "unsafe", "where", "while",
+];
+
+/// Keywords after which an opening parenthesis or bracket is preceded by a space.
+const SPACED_KEYWORDS: &[&str] = &[
+    "as", "dyn", "else", "for", "if", "impl", "in", "let", "match", "move", "mut", "return", "use",
+    "where", "while",
+];
+
+impl Printer {
+    /// One token (or operator) of a line; returns the index after it.
+    pub(super) fn token(&mut self, tokens: &[TokenTree], i: usize, line: &mut Line) -> usize {
+        match &tokens[i] {
+            TokenTree::Ident(ident) => {
+                if line.prev.ends_word() || line.prev == Prev::Spaced {
+                    self.out.push(' ');
+                }
+                // Written in place and looked at there: no string per identifier.
+                let lifetime = self.out.ends_with('\'');
+                let start = self.out.len();
+                let _ = write!(self.out, "{ident}");
+                let text = &self.out[start..];
+                line.fn_params |= text == "fn";
+                line.block |= BLOCK_KEYWORDS.contains(&text);
+                line.prev = Prev::Word {
+                    // `&'a [T]`: a lifetime is spaced from a slice type like a keyword.
+                    keyword: lifetime || SPACED_KEYWORDS.contains(&text),
+                    impl_kw: text == "impl",
+                };
+                i + 1
+            }
+            TokenTree::Literal(lit) => {
+                if line.prev.ends_word() || line.prev == Prev::Spaced {
+                    self.out.push(' ');
+                }
+                let _ = write!(self.out, "{lit}");
+                line.prev = Prev::Word {
+                    keyword: false,
+                    impl_kw: false,
+                };
+                i + 1
+            }
+            TokenTree::Group(group) => {
+                if group.delimiter() == Delimiter::Brace {
+                    self.brace(group, line);
+                } else {
+                    let space = match line.prev {
+                        Prev::Word { keyword, .. } => keyword,
+                        Prev::Spaced => true,
+                        Prev::Open | Prev::Tight | Prev::Close | Prev::CloseImpl => false,
+                    };
+                    if space {
+                        self.out.push(' ');
+                    }
+                    let params = line.fn_params && group.delimiter() == Delimiter::Parenthesis;
+                    line.fn_params &= !params;
+                    self.group(group, &tokens[i + 1..], params);
+                }
+                line.prev = Prev::Close;
+                i + 1
+            }
+            TokenTree::Punct(_) => {
+                let (op, next) = operator(tokens, i);
+                self.punct(&op, line);
+                next
+            }
+        }
+    }
+
+    pub(super) fn punct(&mut self, op: &str, line: &mut Line) {
+        let prev = line.prev;
+        line.prev = match op {
+            "::" => {
+                let spaced = match prev {
+                    Prev::Spaced | Prev::CloseImpl => true,
+                    Prev::Word { keyword, .. } => keyword,
+                    Prev::Open | Prev::Tight | Prev::Close => false,
+                };
+                if spaced {
+                    self.out.push(' ');
+                }
+                Prev::Tight
+            }
+            "<" => {
+                // A qualified path (`= <T as Trait>::f`) rather than generic arguments.
+                if prev == Prev::Spaced {
+                    self.out.push(' ');
+                }
+                line.angles
+                    .push(matches!(prev, Prev::Word { impl_kw: true, .. }));
+                Prev::Tight
+            }
+            ">" => {
+                if line.angles.pop().unwrap_or(false) {
+                    Prev::CloseImpl
+                } else {
+                    Prev::Close
+                }
+            }
+            "." | ".." => Prev::Tight,
+            "?" => Prev::Close,
+            ":" | ";" | "," => Prev::Spaced,
+            "|" if line.closure_open => {
+                line.closure_open = false;
+                Prev::Spaced
+            }
+            "|" => {
+                line.closure_open = true;
+                self.space_unless_open(prev);
+                Prev::Tight
+            }
+            // Prefix operators: `!value`, `&value`, `'lifetime`, `-1`; `name!` is a macro.
+            "!" | "&" | "*" | "'" | "-" | "||" if !prev.ends_word() => {
+                self.space_unless_open(prev);
+                if op == "||" {
+                    Prev::Spaced
+                } else {
+                    Prev::Tight
+                }
+            }
+            "!" => Prev::Tight,
+            _ => {
+                self.space_unless_open(prev);
+                Prev::Spaced
+            }
+        };
+        self.out.push_str(op);
+    }
+
+    pub(super) fn space_unless_open(&mut self, prev: Prev) {
+        if !matches!(prev, Prev::Open | Prev::Tight) {
+            self.out.push(' ');
+        }
+    }
+}

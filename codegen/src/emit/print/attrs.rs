@@ -1,21 +1,23 @@
 //! Reading attributes the printer writes in their own form: `#[doc = "..."]` as a `///` line
 //! and a long `#[derive(...)]` one path per line.
 
-use proc_macro2::{Delimiter, Group, TokenTree};
+use proc_macro2::Delimiter;
+
+use super::tree::{Delimited, Node};
 
 /// The paths of a `#[derive(...)]` attribute, each written without spaces, when `group` is one.
-pub(super) fn derive_list(group: &Group) -> Option<Vec<String>> {
-    let mut tokens = group.stream().into_iter();
+pub(super) fn derive_list(group: &Delimited) -> Option<Vec<String>> {
+    let mut tokens = group.nodes().iter();
     match (tokens.next(), tokens.next(), tokens.next()) {
-        (Some(TokenTree::Ident(name)), Some(TokenTree::Group(list)), None)
-            if name == "derive" && list.delimiter() == Delimiter::Parenthesis =>
+        (Some(Node::Ident(name)), Some(Node::Group(list)), None)
+            if *name == *"derive" && list.delimiter() == Delimiter::Parenthesis =>
         {
             let mut paths = vec![String::new()];
-            for token in list.stream() {
+            for token in list.nodes() {
                 match token {
-                    TokenTree::Punct(p) if p.as_char() == ',' => paths.push(String::new()),
-                    TokenTree::Ident(i) => paths.last_mut()?.push_str(&i.to_string()),
-                    TokenTree::Punct(p) => paths.last_mut()?.push(p.as_char()),
+                    Node::Punct(p) if p.as_char() == ',' => paths.push(String::new()),
+                    Node::Ident(word) => paths.last_mut()?.push_str(word.text()),
+                    Node::Punct(p) => paths.last_mut()?.push(p.as_char()),
                     _ => return None,
                 }
             }
@@ -27,17 +29,17 @@ pub(super) fn derive_list(group: &Group) -> Option<Vec<String>> {
 }
 
 /// The text of a `#[doc = "..."]` attribute, when `group` is one.
-pub(super) fn doc_text(group: &Group) -> Option<String> {
-    let mut tokens = group.stream().into_iter();
-    let (Some(TokenTree::Ident(name)), Some(TokenTree::Punct(eq)), Some(TokenTree::Literal(lit))) =
+pub(super) fn doc_text(group: &Delimited) -> Option<String> {
+    let mut tokens = group.nodes().iter();
+    let (Some(Node::Ident(name)), Some(Node::Punct(eq)), Some(Node::Literal(lit))) =
         (tokens.next(), tokens.next(), tokens.next())
     else {
         return None;
     };
-    if name != "doc" || eq.as_char() != '=' || tokens.next().is_some() {
+    if *name != *"doc" || eq.as_char() != '=' || tokens.next().is_some() {
         return None;
     }
-    unquote(&lit.to_string())
+    unquote(lit)
 }
 
 /// The value of a string literal as written by `proc_macro2` (`"..."` with escapes, or a raw

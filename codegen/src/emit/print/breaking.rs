@@ -1,23 +1,19 @@
 //! Breaking statement lines that are too long: after `=`, after `:`, before a match arm's
 //! expression, or one generic argument per line, and the widths these decisions measure.
 
-use proc_macro2::{Delimiter, Spacing, TokenTree};
+use proc_macro2::{Delimiter, Spacing};
 
 use super::line::{Line, Prev, width};
 use super::scan::{arm_end, generic_close, has_colon, value_end};
+use super::tree::Node;
 use super::{MAX_WIDTH, Printer, Wide};
 
 impl Printer {
     /// One token of a statement line, breaking after `=` when the value would end the line
     /// past [`MAX_WIDTH`] but fits on a line of its own, and (when [`Printer::wide`]) splitting
     /// the first generic argument list with a comma.
-    pub(super) fn statement_token(
-        &mut self,
-        tokens: &[TokenTree],
-        i: usize,
-        line: &mut Line,
-    ) -> usize {
-        if let TokenTree::Punct(p) = &tokens[i]
+    pub(super) fn statement_token(&mut self, tokens: &[Node], i: usize, line: &mut Line) -> usize {
+        if let Node::Punct(p) = &tokens[i]
             && line.angles.is_empty()
         {
             if p.as_char() == '='
@@ -71,12 +67,11 @@ impl Printer {
     /// without the comma). Returns the index after the arm, or `None` for anything else.
     pub(super) fn arm_block(
         &mut self,
-        tokens: &[TokenTree],
+        tokens: &[Node],
         i: usize,
         line: &mut Line,
     ) -> Option<usize> {
-        let (TokenTree::Punct(p), Some(TokenTree::Punct(q))) = (&tokens[i], tokens.get(i + 1))
-        else {
+        let (Node::Punct(p), Some(Node::Punct(q))) = (&tokens[i], tokens.get(i + 1)) else {
             return None;
         };
         if p.as_char() != '=' || p.spacing() != Spacing::Joint || q.as_char() != '>' {
@@ -111,7 +106,7 @@ impl Printer {
     }
 
     /// `<` + one generic argument per line + `>`, for the arguments `inner`.
-    pub(super) fn split_generics(&mut self, inner: &[TokenTree], line: &mut Line) {
+    pub(super) fn split_generics(&mut self, inner: &[Node], line: &mut Line) {
         self.out.push('<');
         self.newline();
         self.indent += 1;
@@ -119,7 +114,7 @@ impl Printer {
         let mut element = Line::new();
         let mut k = 0;
         while k < inner.len() {
-            if let TokenTree::Punct(p) = &inner[k] {
+            if let Node::Punct(p) = &inner[k] {
                 match p.as_char() {
                     '<' => depth += 1,
                     '>' => depth = depth.saturating_sub(1),
@@ -153,7 +148,7 @@ impl Printer {
     /// first generic argument list split, then instead with a break after its `:`.
     pub(super) fn fit(
         &mut self,
-        tokens: &[TokenTree],
+        tokens: &[Node],
         statement: Option<(usize, usize)>,
         end: usize,
         closing: usize,
@@ -182,7 +177,7 @@ impl Printer {
             let applies = match wide {
                 Wide::No => starts('(') || starts('['),
                 Wide::Generics => starts('<') &&  (from..end).any(|k| {
-                    matches!(&tokens[k], TokenTree::Punct(p) if p.as_char() == '<' && p.spacing() == Spacing::Alone)
+                    matches!(&tokens[k], Node::Punct(p) if p.as_char() == '<' && p.spacing() == Spacing::Alone)
                         && generic_close(tokens, k).is_some()
                 }),
                 _ => has_colon(&tokens[from..]),
@@ -208,7 +203,7 @@ impl Printer {
     }
 
     /// The width of `tokens` printed on one line.
-    pub(super) fn inline_width(&self, tokens: &[TokenTree]) -> usize {
+    pub(super) fn inline_width(&self, tokens: &[Node]) -> usize {
         let mut inline = self.nested(self.indent);
         inline.no_split = true;
         let mut line = Line::new();
@@ -222,7 +217,7 @@ impl Printer {
     /// The width of what follows a group on its line: the tokens from `from` up to the end
     /// of the statement or list element (`;`, `,`), or an opening brace (` {`); at the end of
     /// `tokens`, what the enclosing lists add.
-    pub(super) fn tail_width(&self, tokens: &[TokenTree], from: usize) -> usize {
+    pub(super) fn tail_width(&self, tokens: &[Node], from: usize) -> usize {
         let mut inline = self.nested(self.indent);
         inline.no_split = true;
         let mut line = Line::new();
@@ -230,10 +225,10 @@ impl Printer {
         let mut k = from;
         while let Some(token) = tokens.get(k) {
             match token {
-                TokenTree::Group(g) if g.delimiter() == Delimiter::Brace => {
+                Node::Group(g) if g.delimiter() == Delimiter::Brace => {
                     return width(&inline.out) + 2;
                 }
-                TokenTree::Punct(p)
+                Node::Punct(p)
                     if p.as_char() == ';' || (p.as_char() == ',' && line.angles.is_empty()) =>
                 {
                     return width(&inline.out) + 1;

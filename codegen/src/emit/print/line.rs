@@ -6,7 +6,7 @@
 pub(super) enum Prev {
     /// Start of a line or just after an opening delimiter: no space.
     Open,
-    /// An identifier or literal; `keyword` when it is one of [`SPACED_KEYWORDS`].
+    /// An identifier or literal; `keyword` after a keyword that spaces an opening parenthesis or bracket.
     Word { keyword: bool, impl_kw: bool },
     /// An operator written with a space after it (`=`, `=>`, `->`, `:`, a closing `|`).
     Spaced,
@@ -37,7 +37,7 @@ pub(super) struct Line {
     pub(super) split_angles: bool,
     /// After `fn`, before its parameter list.
     pub(super) fn_params: bool,
-    /// A keyword of [`BLOCK_KEYWORDS`] has been seen: a brace block is not a struct literal.
+    /// A keyword making a brace block a body or an item has been seen: a brace block is not a struct literal.
     pub(super) block: bool,
 }
 

@@ -23,11 +23,13 @@ mod scan;
 mod spacing;
 #[cfg(test)]
 mod tests;
+mod tree;
 
-use proc_macro2::{Delimiter, Group, TokenStream, TokenTree};
+use proc_macro2::{Delimiter, TokenStream};
 
 use self::attrs::{derive_list, doc_text};
 use self::line::{Line, Prev, width};
+use self::tree::{Delimited, Node, nodes};
 
 /// Struct literals no wider than this stay on one line (rustfmt's `struct_lit_width`).
 const STRUCT_LITERAL_WIDTH: usize = 18;
@@ -43,7 +45,7 @@ pub(crate) const MAX_WIDTH: usize = 100;
 /// Prints `tokens` as Rust source, one item after another, ending with a newline.
 pub(crate) fn print(tokens: TokenStream) -> String {
     let mut printer = Printer::new(0);
-    printer.block_body(tokens);
+    printer.block_body(&nodes(tokens));
     printer.out
 }
 
@@ -137,20 +139,19 @@ impl Printer {
 
     /// The contents of a brace block (or the whole file): statements, items, fields or match
     /// arms, each on its own line.
-    fn block_body(&mut self, tokens: TokenStream) {
-        let tokens: Vec<TokenTree> = tokens.into_iter().collect();
+    fn block_body(&mut self, tokens: &[Node]) {
         let mut line = Line::new();
         // Where the current statement started: token index and output position.
         let mut statement: Option<(usize, usize)> = None;
         let mut i = 0;
         while i < tokens.len() {
             // Attributes: `#[doc = "..."]` as `///`, others on a line of their own.
-            if let (Some(TokenTree::Punct(hash)), Some(TokenTree::Group(group))) =
+            if let (Some(Node::Punct(hash)), Some(Node::Group(group))) =
                 (tokens.get(i), tokens.get(i + 1))
                 && hash.as_char() == '#'
                 && group.delimiter() == Delimiter::Bracket
             {
-                self.fit(&tokens, statement.take(), i, 0, &mut line);
+                self.fit(tokens, statement.take(), i, 0, &mut line);
                 self.newline();
                 self.start_line();
                 match doc_text(group) {
@@ -190,23 +191,23 @@ impl Printer {
                 continue;
             }
             match &tokens[i] {
-                TokenTree::Punct(p)
+                Node::Punct(p)
                     if (p.as_char() == ';' || p.as_char() == ',') && line.angles.is_empty() =>
                 {
-                    self.fit(&tokens, statement.take(), i, 1, &mut line);
+                    self.fit(tokens, statement.take(), i, 1, &mut line);
                     self.out.push(p.as_char());
                     self.newline();
                     self.end_line(&mut line);
                     i += 1;
                 }
-                TokenTree::Group(g) if g.delimiter() == Delimiter::Brace => {
-                    self.fit(&tokens, statement.take(), i, " {".len(), &mut line);
+                Node::Group(g) if g.delimiter() == Delimiter::Brace => {
+                    self.fit(tokens, statement.take(), i, " {".len(), &mut line);
                     self.brace(g, &line);
                     // A block ends a line unless punctuation continues the expression.
                     let continues = matches!(
                         tokens.get(i + 1),
-                        Some(TokenTree::Punct(p)) if matches!(p.as_char(), ',' | ';' | '.' | '?')
-                    ) || matches!(tokens.get(i + 1), Some(TokenTree::Ident(e)) if e == "else");
+                        Some(Node::Punct(p)) if matches!(p.as_char(), ',' | ';' | '.' | '?')
+                    ) || matches!(tokens.get(i + 1), Some(Node::Ident(e)) if *e == *"else");
                     if continues {
                         line.prev = Prev::Close;
                     } else {
@@ -219,44 +220,43 @@ impl Printer {
                     if statement.is_none() {
                         statement = Some((i, self.out.len()));
                     }
-                    if let Some(next) = self.arm_block(&tokens, i, &mut line) {
+                    if let Some(next) = self.arm_block(tokens, i, &mut line) {
                         statement = None;
                         i = next;
                         continue;
                     }
                     self.start_line();
-                    i = self.statement_token(&tokens, i, &mut line);
+                    i = self.statement_token(tokens, i, &mut line);
                 }
             }
         }
-        self.fit(&tokens, statement.take(), tokens.len(), 0, &mut line);
+        self.fit(tokens, statement.take(), tokens.len(), 0, &mut line);
         self.newline();
     }
 
     /// `{ ... }` with its contents indented on the lines between the braces.
     /// A short struct literal (`Self { request }`) stays on one line.
-    fn brace(&mut self, group: &Group, line: &Line) {
+    fn brace(&mut self, group: &Delimited, line: &Line) {
         self.start_line();
         let prev = line.prev;
         if prev != Prev::Open && prev != Prev::Tight {
             self.out.push(' ');
         }
-        let stream = group.stream();
-        if stream.is_empty() {
+        let tokens = group.nodes();
+        if tokens.is_empty() {
             self.out.push_str("{}");
             return;
         }
         if matches!(prev, Prev::Word { keyword: false, .. }) && !line.block {
-            let tokens: Vec<TokenTree> = stream.clone().into_iter().collect();
             let flat = tokens.iter().all(|t| match t {
-                TokenTree::Group(g) => g.delimiter() != Delimiter::Brace,
-                TokenTree::Punct(p) => p.as_char() != ';',
+                Node::Group(g) => g.delimiter() != Delimiter::Brace,
+                Node::Punct(p) => p.as_char() != ';',
                 _ => true,
             });
             if flat {
                 let mut inline = self.nested(self.indent);
                 inline.no_split = true;
-                inline.list(&tokens, false);
+                inline.list(tokens, false);
                 if inline.out.ends_with(',') {
                     inline.out.pop();
                 }
@@ -271,7 +271,7 @@ impl Printer {
         self.out.push('{');
         self.newline();
         self.indent += 1;
-        self.block_body(stream);
+        self.block_body(tokens);
         self.indent -= 1;
         self.start_line();
         self.out.push('}');
@@ -280,56 +280,81 @@ impl Printer {
     /// A parenthesised or bracketed group: on one line when short enough (or inside an
     /// attribute), else one element per line. `rest` is what follows it on its line; `params`
     /// when it is a function's parameter list.
-    fn group(&mut self, group: &Group, rest: &[TokenTree], params: bool) {
+    fn group(&mut self, group: &Delimited, rest: &[Node], params: bool) {
         let (open, close) = match group.delimiter() {
             Delimiter::Parenthesis => ("(", ")"),
             Delimiter::Bracket => ("[", "]"),
             Delimiter::Brace => ("{", "}"),
             Delimiter::None => ("", ""),
         };
-        let tokens: Vec<TokenTree> = group.stream().into_iter().collect();
-        let column = self.column() + open.len();
-        let mut inline = self.nested(self.indent);
-        inline.base = column;
-        inline.outer = self.outer + close.len();
-        inline.list(&tokens, false);
-        // The generated code has no one-element tuples, so a trailing comma is never needed.
-        if inline.out.ends_with(',') {
-            inline.out.pop();
+        let tokens = group.nodes();
+        let flat = group.flat();
+        if self.no_split
+            && let Some((text, _)) = flat
+        {
+            self.out.push_str(open);
+            self.out.push_str(text);
+            self.out.push_str(close);
+            return;
         }
+        let column = self.column() + open.len();
         // Separating commas: a trailing one does not make a second element.
-        let trailing = matches!(tokens.last(), Some(TokenTree::Punct(p)) if p.as_char() == ',');
-        let commas = tokens
-            .iter()
-            .filter(|t| matches!(t, TokenTree::Punct(p) if p.as_char() == ','))
-            .count()
-            - usize::from(trailing);
+        let several = group.several();
+        if let Some((text, columns)) = flat
+            && self.fits_flat(group, column + columns + close.len(), params || !several)
+        {
+            self.out.push_str(open);
+            self.out.push_str(text);
+            self.out.push_str(close);
+            return;
+        }
+        let tail = if !several || self.no_split {
+            0
+        } else if self.tails {
+            self.tail_width(rest, 0)
+        } else {
+            self.outer
+        };
+        // A list whose one-line form is too long is split whatever its elements do, so it is
+        // printed only once, split.
+        let long = !self.no_split
+            && several
+            && flat.is_some_and(|(_, w)| {
+                (!params && w > LIST_WIDTH) || column + w + close.len() + tail > MAX_WIDTH
+            });
+        let mut inline = self.nested(self.indent);
+        if !long {
+            inline.base = column;
+            inline.outer = self.outer + close.len();
+            inline.list(tokens, false);
+            // The generated code has no one-element tuples, so a trailing comma is never
+            // needed.
+            if inline.out.ends_with(',') {
+                inline.out.pop();
+            }
+        }
         let one_line = !inline.out.contains('\n');
         let inline_width = width(&inline.out);
-        let split = !self.no_split
-            && !tokens.is_empty()
-            && if commas > 0 {
-                let tail = if self.tails {
-                    self.tail_width(rest, 0)
+        let split = long
+            || !self.no_split
+                && !tokens.is_empty()
+                && if several {
+                    !one_line
+                        || (!params && inline_width > LIST_WIDTH)
+                        || column + inline_width + close.len() + tail > MAX_WIDTH
                 } else {
-                    self.outer
+                    // One element goes on a line of its own only when that makes its lines fit.
+                    let tail = if self.tails && one_line {
+                        close.len() + self.tail_width(rest, 0)
+                    } else {
+                        0
+                    };
+                    self.tails
+                        && one_line
+                        && column + inline_width + tail > MAX_WIDTH
+                        && (self.indent + 1) * 4 + inline_width + ",".len() <= MAX_WIDTH
+                        && self.indent * 4 + tail <= MAX_WIDTH
                 };
-                !one_line
-                    || (!params && inline_width > LIST_WIDTH)
-                    || column + inline_width + close.len() + tail > MAX_WIDTH
-            } else {
-                // One element goes on a line of its own only when that makes its lines fit.
-                let tail = if self.tails && one_line {
-                    close.len() + self.tail_width(rest, 0)
-                } else {
-                    0
-                };
-                self.tails
-                    && one_line
-                    && column + inline_width + tail > MAX_WIDTH
-                    && (self.indent + 1) * 4 + inline_width + ",".len() <= MAX_WIDTH
-                    && self.indent * 4 + tail <= MAX_WIDTH
-            };
         self.out.push_str(open);
         if !split {
             self.out.push_str(&inline.out);
@@ -337,7 +362,7 @@ impl Printer {
             let mut lines = self.nested(self.indent + 1);
             lines.outer = 1;
             lines.out.push('\n');
-            lines.list(&tokens, true);
+            lines.list(tokens, true);
             lines.newline();
             if !lines.out.ends_with(",\n") {
                 lines.out.pop();
@@ -351,12 +376,27 @@ impl Printer {
         self.out.push_str(close);
     }
 
+    /// Whether `group`, printed on one line ending at column `end` (its closing delimiter
+    /// included), is printed so on the first try of a statement: then neither it nor a list
+    /// inside is split for its width (`any_width`: whatever the width of the group's own
+    /// elements, for a function's parameters or a group of one element), and a list inside ends
+    /// before the group does, so it fits when the group fits.
+    fn fits_flat(&self, group: &Delimited, end: usize, any_width: bool) -> bool {
+        !self.tails
+            && end + self.outer <= MAX_WIDTH
+            && group.widest_inner_list() <= LIST_WIDTH
+            && (any_width
+                || group
+                    .flat()
+                    .is_some_and(|(_, columns)| columns <= LIST_WIDTH))
+    }
+
     /// The elements of a list, separated by `, ` or (when `split`) one per line.
-    fn list(&mut self, tokens: &[TokenTree], split: bool) {
+    fn list(&mut self, tokens: &[Node], split: bool) {
         let mut line = Line::new();
         let mut i = 0;
         while i < tokens.len() {
-            if let TokenTree::Punct(p) = &tokens[i]
+            if let Node::Punct(p) = &tokens[i]
                 && p.as_char() == ','
                 && line.angles.is_empty()
                 && !line.closure_open

@@ -1,41 +1,53 @@
 //! Looking ahead in a token list: operators made of several characters, and where a value,
 //! a match arm or a generic argument list ends.
 
-use proc_macro2::{Delimiter, Spacing, TokenTree};
+use std::borrow::Cow;
+
+use proc_macro2::{Delimiter, Spacing};
+
+use super::tree::Node;
 
 /// Operators of more than one character, longest first.
 const OPERATORS: &[&str] = &[
     "::", "->", "=>", "..", "&&", "||", "==", "!=", "<=", ">=", "+=",
 ];
 
+/// The characters a punctuation token can be, each an operator of its own.
+const PUNCTUATION: &str = "!#$%&'*+,-./:;<=>?@^|~";
+
 /// The operator starting at `tokens[start]` (joint punctuation such as `::` or `'` of a
 /// lifetime) and the index after it.
-pub(super) fn operator(tokens: &[TokenTree], start: usize) -> (String, usize) {
-    let mut run = String::new();
-    let mut i = start;
-    while let Some(TokenTree::Punct(p)) = tokens.get(i) {
-        run.push(p.as_char());
-        i += 1;
-        if p.spacing() == Spacing::Alone {
-            break;
+pub(super) fn operator(tokens: &[Node], start: usize) -> (Cow<'static, str>, usize) {
+    let Some(Node::Punct(punct)) = tokens.get(start) else {
+        return (Cow::Borrowed(""), start + 1);
+    };
+    let first = punct.as_char();
+    if punct.spacing() == Spacing::Joint
+        && let Some(Node::Punct(next)) = tokens.get(start + 1)
+    {
+        let second = next.as_char();
+        if let Some(op) = OPERATORS.iter().find(|op| {
+            let mut chars = op.chars();
+            chars.next() == Some(first) && chars.next() == Some(second)
+        }) {
+            return (Cow::Borrowed(op), start + 2);
         }
     }
-    let len = OPERATORS
-        .iter()
-        .find(|op| run.starts_with(**op))
-        .map_or(1, |op| op.len());
-    run.truncate(len);
-    (run, start + len)
+    let op = match PUNCTUATION.find(first) {
+        Some(k) => Cow::Borrowed(&PUNCTUATION[k..k + first.len_utf8()]),
+        None => Cow::Owned(first.to_string()),
+    };
+    (op, start + 1)
 }
 
 /// The index of the `;` ending a value that starts at `from` (or the end of the tokens: the
 /// expression of a block or match arm), or `None` when a brace block comes first (a value
 /// rustfmt does not move to the next line).
-pub(super) fn value_end(tokens: &[TokenTree], from: usize) -> Option<usize> {
+pub(super) fn value_end(tokens: &[Node], from: usize) -> Option<usize> {
     for (k, token) in tokens.iter().enumerate().skip(from) {
         match token {
-            TokenTree::Punct(p) if p.as_char() == ';' => return Some(k),
-            TokenTree::Group(g) if g.delimiter() == Delimiter::Brace => return None,
+            Node::Punct(p) if p.as_char() == ';' => return Some(k),
+            Node::Group(g) if g.delimiter() == Delimiter::Brace => return None,
             _ => {}
         }
     }
@@ -43,13 +55,13 @@ pub(super) fn value_end(tokens: &[TokenTree], from: usize) -> Option<usize> {
 }
 
 /// Whether `tokens` have a `:` outside generic arguments (a typed `const`, `let` or field).
-pub(super) fn has_colon(tokens: &[TokenTree]) -> bool {
+pub(super) fn has_colon(tokens: &[Node]) -> bool {
     let mut depth = 0usize;
     let mut k = 0;
     while k < tokens.len() {
-        if let TokenTree::Punct(_) = &tokens[k] {
+        if let Node::Punct(_) = &tokens[k] {
             let (op, next) = operator(tokens, k);
-            match op.as_str() {
+            match &*op {
                 "<" => depth += 1,
                 ">" => depth = depth.saturating_sub(1),
                 ":" if depth == 0 => return true,
@@ -65,14 +77,14 @@ pub(super) fn has_colon(tokens: &[TokenTree]) -> bool {
 
 /// The index of the `,` ending a match arm's expression that starts at `from` (or the end of
 /// the tokens), or `None` when the expression holds a brace block or a `;`.
-pub(super) fn arm_end(tokens: &[TokenTree], from: usize) -> Option<usize> {
+pub(super) fn arm_end(tokens: &[Node], from: usize) -> Option<usize> {
     let mut depth = 0usize;
     let mut k = from;
     while k < tokens.len() {
         match &tokens[k] {
-            TokenTree::Punct(_) => {
+            Node::Punct(_) => {
                 let (op, next) = operator(tokens, k);
-                match op.as_str() {
+                match &*op {
                     "<" => depth += 1,
                     ">" => depth = depth.saturating_sub(1),
                     "," if depth == 0 => return Some(k),
@@ -81,7 +93,7 @@ pub(super) fn arm_end(tokens: &[TokenTree], from: usize) -> Option<usize> {
                 }
                 k = next;
             }
-            TokenTree::Group(g) if g.delimiter() == Delimiter::Brace => return None,
+            Node::Group(g) if g.delimiter() == Delimiter::Brace => return None,
             _ => k += 1,
         }
     }
@@ -90,15 +102,15 @@ pub(super) fn arm_end(tokens: &[TokenTree], from: usize) -> Option<usize> {
 
 /// The index of the `>` closing the generic argument list opened by the `<` at `open`, when
 /// that list has more than one argument; `None` for a comparison or a list of one.
-pub(super) fn generic_close(tokens: &[TokenTree], open: usize) -> Option<usize> {
+pub(super) fn generic_close(tokens: &[Node], open: usize) -> Option<usize> {
     let mut depth = 1usize;
     let mut commas = 0usize;
     let mut k = open + 1;
     while k < tokens.len() {
         match &tokens[k] {
-            TokenTree::Punct(_) => {
+            Node::Punct(_) => {
                 let (op, next) = operator(tokens, k);
-                match op.as_str() {
+                match &*op {
                     "<" => depth += 1,
                     ">" => {
                         depth -= 1;
@@ -112,7 +124,7 @@ pub(super) fn generic_close(tokens: &[TokenTree], open: usize) -> Option<usize> 
                 }
                 k = next;
             }
-            TokenTree::Group(g) if g.delimiter() == Delimiter::Brace => return None,
+            Node::Group(g) if g.delimiter() == Delimiter::Brace => return None,
             _ => k += 1,
         }
     }

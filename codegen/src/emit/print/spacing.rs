@@ -1,61 +1,44 @@
 //! Spacing between tokens: one token or operator at a time, with a space or not decided from
 //! the token before it on the line.
 
-use std::fmt::Write as _;
-
-use proc_macro2::{Delimiter, TokenTree};
+use proc_macro2::Delimiter;
 
 use super::Printer;
 use super::line::{Line, Prev};
 use super::scan::operator;
-
-/// Keywords that make the brace block ending their line a body or an item, never a struct
-/// literal.
-const BLOCK_KEYWORDS: &[&str] = &[
-    "async", "else", "enum", "extern", "fn", "for", "if", "impl", "loop", "match", "mod", "move",
-    "struct", "trait", "union", "unsafe", "where", "while",
-];
-
-/// Keywords after which an opening parenthesis or bracket is preceded by a space.
-const SPACED_KEYWORDS: &[&str] = &[
-    "as", "dyn", "else", "for", "if", "impl", "in", "let", "match", "move", "mut", "return", "use",
-    "where", "while",
-];
+use super::tree::Node;
 
 impl Printer {
     /// One token (or operator) of a line; returns the index after it.
-    pub(super) fn token(&mut self, tokens: &[TokenTree], i: usize, line: &mut Line) -> usize {
+    pub(super) fn token(&mut self, tokens: &[Node], i: usize, line: &mut Line) -> usize {
         match &tokens[i] {
-            TokenTree::Ident(ident) => {
+            Node::Ident(word) => {
                 if line.prev.ends_word() || line.prev == Prev::Spaced {
                     self.out.push(' ');
                 }
-                // Written in place and looked at there: no string per identifier.
                 let lifetime = self.out.ends_with('\'');
-                let start = self.out.len();
-                let _ = write!(self.out, "{ident}");
-                let text = &self.out[start..];
-                line.fn_params |= text == "fn";
-                line.block |= BLOCK_KEYWORDS.contains(&text);
+                self.out.push_str(word.text());
+                line.fn_params |= *word == *"fn";
+                line.block |= word.block();
                 line.prev = Prev::Word {
                     // `&'a [T]`: a lifetime is spaced from a slice type like a keyword.
-                    keyword: lifetime || SPACED_KEYWORDS.contains(&text),
-                    impl_kw: text == "impl",
+                    keyword: lifetime || word.spaced(),
+                    impl_kw: *word == *"impl",
                 };
                 i + 1
             }
-            TokenTree::Literal(lit) => {
+            Node::Literal(lit) => {
                 if line.prev.ends_word() || line.prev == Prev::Spaced {
                     self.out.push(' ');
                 }
-                let _ = write!(self.out, "{lit}");
+                self.out.push_str(lit);
                 line.prev = Prev::Word {
                     keyword: false,
                     impl_kw: false,
                 };
                 i + 1
             }
-            TokenTree::Group(group) => {
+            Node::Group(group) => {
                 if group.delimiter() == Delimiter::Brace {
                     self.brace(group, line);
                 } else {
@@ -74,7 +57,7 @@ impl Printer {
                 line.prev = Prev::Close;
                 i + 1
             }
-            TokenTree::Punct(_) => {
+            Node::Punct(_) => {
                 let (op, next) = operator(tokens, i);
                 self.punct(&op, line);
                 next

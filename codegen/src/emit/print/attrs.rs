@@ -5,18 +5,19 @@ use proc_macro2::Delimiter;
 
 use super::tree::{Delimited, Node};
 
-/// The paths of a `#[derive(...)]` attribute, each written without spaces, when `group` is one.
-pub(super) fn derive_list(group: &Delimited) -> Option<Vec<String>> {
+/// The paths of a `#[derive(...)]` attribute, each written without spaces, when `group` (of
+/// the tree with the text `text`) is one.
+pub(super) fn derive_list(group: &Delimited, text: &str) -> Option<Vec<String>> {
     let mut tokens = group.nodes().iter();
     match (tokens.next(), tokens.next(), tokens.next()) {
         (Some(Node::Ident(name)), Some(Node::Group(list)), None)
-            if *name == *"derive" && list.delimiter() == Delimiter::Parenthesis =>
+            if name.keyword() == Some("derive") && list.delimiter() == Delimiter::Parenthesis =>
         {
             let mut paths = vec![String::new()];
             for token in list.nodes() {
                 match token {
                     Node::Punct(p) if p.as_char() == ',' => paths.push(String::new()),
-                    Node::Ident(word) => paths.last_mut()?.push_str(word.text()),
+                    Node::Ident(word) => paths.last_mut()?.push_str(word.text(text)),
                     Node::Punct(p) => paths.last_mut()?.push(p.as_char()),
                     _ => return None,
                 }
@@ -28,18 +29,19 @@ pub(super) fn derive_list(group: &Delimited) -> Option<Vec<String>> {
     }
 }
 
-/// The text of a `#[doc = "..."]` attribute, when `group` is one.
-pub(super) fn doc_text(group: &Delimited) -> Option<String> {
+/// The text of a `#[doc = "..."]` attribute, when `group` (of the tree with the text `text`) is
+/// one.
+pub(super) fn doc_text(group: &Delimited, text: &str) -> Option<String> {
     let mut tokens = group.nodes().iter();
     let (Some(Node::Ident(name)), Some(Node::Punct(eq)), Some(Node::Literal(lit))) =
         (tokens.next(), tokens.next(), tokens.next())
     else {
         return None;
     };
-    if *name != *"doc" || eq.as_char() != '=' || tokens.next().is_some() {
+    if name.keyword() != Some("doc") || eq.as_char() != '=' || tokens.next().is_some() {
         return None;
     }
-    unquote(lit)
+    unquote(lit.of(text))
 }
 
 /// The value of a string literal as written by `proc_macro2` (`"..."` with escapes, or a raw

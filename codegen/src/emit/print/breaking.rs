@@ -8,7 +8,7 @@ use super::scan::{arm_end, generic_close, has_colon, value_end};
 use super::tree::Node;
 use super::{MAX_WIDTH, Printer, Wide};
 
-impl Printer {
+impl Printer<'_> {
     /// One token of a statement line, breaking after `=` when the value would end the line
     /// past [`MAX_WIDTH`] but fits on a line of its own, and (when [`Printer::wide`]) splitting
     /// the first generic argument list with a comma.

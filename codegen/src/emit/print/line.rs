@@ -6,7 +6,8 @@
 pub(super) enum Prev {
     /// Start of a line or just after an opening delimiter: no space.
     Open,
-    /// An identifier or literal; `keyword` after a keyword that spaces an opening parenthesis or bracket.
+    /// An identifier or literal; `keyword` when it is a keyword after which an opening
+    /// parenthesis or bracket is spaced.
     Word { keyword: bool, impl_kw: bool },
     /// An operator written with a space after it (`=`, `=>`, `->`, `:`, a closing `|`).
     Spaced,
@@ -37,7 +38,8 @@ pub(super) struct Line {
     pub(super) split_angles: bool,
     /// After `fn`, before its parameter list.
     pub(super) fn_params: bool,
-    /// A keyword making a brace block a body or an item has been seen: a brace block is not a struct literal.
+    /// A keyword making a brace block a body or an item has been seen: a brace block is not a
+    /// struct literal.
     pub(super) block: bool,
 }
 

@@ -29,7 +29,7 @@ use proc_macro2::{Delimiter, TokenStream};
 
 use self::attrs::{derive_list, doc_text};
 use self::line::{Line, Prev, width};
-use self::tree::{Delimited, Node, nodes};
+use self::tree::{Delimited, Node, Tree};
 
 /// Struct literals no wider than this stay on one line (rustfmt's `struct_lit_width`).
 const STRUCT_LITERAL_WIDTH: usize = 18;
@@ -44,12 +44,15 @@ pub(crate) const MAX_WIDTH: usize = 100;
 
 /// Prints `tokens` as Rust source, one item after another, ending with a newline.
 pub(crate) fn print(tokens: TokenStream) -> String {
-    let mut printer = Printer::new(0);
-    printer.block_body(&nodes(tokens));
+    let tree = Tree::new(tokens);
+    let mut printer = Printer::new(&tree.text, 0);
+    printer.block_body(&tree.nodes);
     printer.out
 }
 
-struct Printer {
+struct Printer<'t> {
+    /// The text of the tree printed, which its identifiers and literals point into.
+    text: &'t str,
     out: String,
     indent: usize,
     /// Inside an attribute: lists stay on one line.
@@ -79,9 +82,10 @@ enum Wide {
     Colon,
 }
 
-impl Printer {
-    fn new(indent: usize) -> Self {
+impl<'t> Printer<'t> {
+    fn new(text: &'t str, indent: usize) -> Self {
         Printer {
+            text,
             out: String::new(),
             indent,
             no_split: false,
@@ -94,6 +98,7 @@ impl Printer {
 
     fn nested(&self, indent: usize) -> Self {
         Printer {
+            text: self.text,
             out: String::new(),
             indent,
             no_split: self.no_split,
@@ -154,7 +159,7 @@ impl Printer {
                 self.fit(tokens, statement.take(), i, 0, &mut line);
                 self.newline();
                 self.start_line();
-                match doc_text(group) {
+                match doc_text(group, self.text) {
                     Some(text) => {
                         self.out.push_str("///");
                         self.out.push_str(&text);
@@ -166,7 +171,7 @@ impl Printer {
                         self.group(group, &[], false);
                         self.no_split = false;
                         if self.column() > MAX_WIDTH
-                            && let Some(derives) = derive_list(group)
+                            && let Some(derives) = derive_list(group, self.text)
                         {
                             // As rustfmt writes a long derive: one path per line.
                             self.out.truncate(start);
@@ -207,7 +212,10 @@ impl Printer {
                     let continues = matches!(
                         tokens.get(i + 1),
                         Some(Node::Punct(p)) if matches!(p.as_char(), ',' | ';' | '.' | '?')
-                    ) || matches!(tokens.get(i + 1), Some(Node::Ident(e)) if *e == *"else");
+                    ) || matches!(
+                        tokens.get(i + 1),
+                        Some(Node::Ident(e)) if e.keyword() == Some("else")
+                    );
                     if continues {
                         line.prev = Prev::Close;
                     } else {
@@ -288,20 +296,13 @@ impl Printer {
             Delimiter::None => ("", ""),
         };
         let tokens = group.nodes();
-        let flat = group.flat();
-        if self.no_split
-            && let Some((text, _)) = flat
-        {
-            self.out.push_str(open);
-            self.out.push_str(text);
-            self.out.push_str(close);
-            return;
-        }
+        let flat = group.flat(self.text);
         let column = self.column() + open.len();
         // Separating commas: a trailing one does not make a second element.
         let several = group.several();
         if let Some((text, columns)) = flat
-            && self.fits_flat(group, column + columns + close.len(), params || !several)
+            && (self.no_split
+                || self.fits_flat(group, column + columns + close.len(), params || !several))
         {
             self.out.push_str(open);
             self.out.push_str(text);
@@ -336,7 +337,7 @@ impl Printer {
         let one_line = !inline.out.contains('\n');
         let inline_width = width(&inline.out);
         let split = long
-            || !self.no_split
+            || (!self.no_split
                 && !tokens.is_empty()
                 && if several {
                     !one_line
@@ -354,7 +355,7 @@ impl Printer {
                         && column + inline_width + tail > MAX_WIDTH
                         && (self.indent + 1) * 4 + inline_width + ",".len() <= MAX_WIDTH
                         && self.indent * 4 + tail <= MAX_WIDTH
-                };
+                });
         self.out.push_str(open);
         if !split {
             self.out.push_str(&inline.out);
@@ -387,8 +388,8 @@ impl Printer {
             && group.widest_inner_list() <= LIST_WIDTH
             && (any_width
                 || group
-                    .flat()
-                    .is_some_and(|(_, columns)| columns <= LIST_WIDTH))
+                    .flat_width()
+                    .is_some_and(|columns| columns <= LIST_WIDTH))
     }
 
     /// The elements of a list, separated by `, ` or (when `split`) one per line.

@@ -8,7 +8,7 @@ use super::line::{Line, Prev};
 use super::scan::operator;
 use super::tree::Node;
 
-impl Printer {
+impl Printer<'_> {
     /// One token (or operator) of a line; returns the index after it.
     pub(super) fn token(&mut self, tokens: &[Node], i: usize, line: &mut Line) -> usize {
         match &tokens[i] {
@@ -17,13 +17,13 @@ impl Printer {
                     self.out.push(' ');
                 }
                 let lifetime = self.out.ends_with('\'');
-                self.out.push_str(word.text());
-                line.fn_params |= *word == *"fn";
+                self.out.push_str(word.text(self.text));
+                line.fn_params |= word.keyword() == Some("fn");
                 line.block |= word.block();
                 line.prev = Prev::Word {
                     // `&'a [T]`: a lifetime is spaced from a slice type like a keyword.
                     keyword: lifetime || word.spaced(),
-                    impl_kw: *word == *"impl",
+                    impl_kw: word.keyword() == Some("impl"),
                 };
                 i + 1
             }
@@ -31,7 +31,7 @@ impl Printer {
                 if line.prev.ends_word() || line.prev == Prev::Spaced {
                     self.out.push(' ');
                 }
-                self.out.push_str(lit);
+                self.out.push_str(lit.of(self.text));
                 line.prev = Prev::Word {
                     keyword: false,
                     impl_kw: false,

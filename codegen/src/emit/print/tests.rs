@@ -247,3 +247,37 @@ fn a_single_tuple_in_a_list_is_split_rather_than_the_list() {
         "{code}"
     );
 }
+
+#[test]
+fn a_long_list_inside_a_group_that_fits_its_line_is_still_split() {
+    let code = print(quote! {
+        fn f() {
+            let x = outer(inner(first_argument_name, second_argument_name, third_argument_name));
+        }
+    });
+    assert_eq!(
+        code,
+        "fn f() {\n    \
+             let x = outer(inner(\n        \
+                 first_argument_name,\n        \
+                 second_argument_name,\n        \
+                 third_argument_name,\n    \
+             ));\n\
+         }\n"
+    );
+}
+
+#[test]
+fn one_line_groups_keep_raw_identifiers_lifetimes_and_literals() {
+    let code = print(quote! {
+        fn f<'a>(r#type: &'a [u8], c: char) -> bool {
+            g(r#type, 'x', "s", b'y', &'a [r#fn])
+        }
+    });
+    assert_eq!(
+        code,
+        "fn f<'a>(r#type: &'a [u8], c: char) -> bool {\n    \
+             g(r#type, 'x', \"s\", b'y', &'a [r#fn])\n\
+         }\n"
+    );
+}

@@ -75,7 +75,7 @@ fn item<'c>(code: &'c str, start: &str, end: &str) -> &'c str {
 #[test]
 fn entity_bound_operations_are_methods_of_the_entity_reference() {
     let code = code();
-    let decl = item(&code, "pub trait OrderOperations {", "\n}\n");
+    let decl = item(&code, "pub trait OrderOperations: sealed::Sealed {", "\n}\n");
     // `get` is the reference's own method: the operation gets another name.
     assert!(decl.contains("fn get_2(&self)"), "{decl}");
     assert!(!decl.contains("fn get("), "{decl}");
@@ -87,6 +87,13 @@ fn entity_bound_operations_are_methods_of_the_entity_reference() {
         code.contains("pub mod prelude {\n    pub use super::OrderOperations;\n}"),
         "{code}"
     );
+    // Sealed: only the generated impl can satisfy the supertrait, so new operations of the
+    // service add trait methods without breaking code that uses the bindings.
+    assert!(
+        code.contains("impl sealed::Sealed for ::d365fo_odata::EntityRef<Order> {}"),
+        "{code}"
+    );
+    assert!(code.contains("\nmod sealed {\n"), "{code}");
     assert!(
         decl.contains("-> impl ::std::future::Future<Output = ::d365fo_odata::Result<()>> + Send;"),
         "{decl}"

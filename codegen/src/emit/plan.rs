@@ -53,6 +53,8 @@ pub(crate) struct Plan<'a> {
     pub(crate) operations_module: String,
     /// The module re-exporting the traits of operations bound to one entity.
     pub(crate) prelude_module: String,
+    /// The private module holding the supertrait that seals those traits.
+    pub(crate) sealed_module: String,
     /// The top-level type names taken once every type above is named: operation items
     /// (traits, set handles, parameter and request types) are named from it, last.
     pub(crate) taken_types: Scope,
@@ -65,7 +67,7 @@ pub(crate) struct Plan<'a> {
 impl<'a> Plan<'a> {
     pub(crate) fn new(closure: &'a Closure<'a>, options: &Options<'_>) -> Self {
         let mut types = Scope::types();
-        let mut modules = Scope::new(&["operations", "prelude"]);
+        let mut modules = Scope::new(&["operations", "prelude", "sealed"]);
         let mut plan = Plan {
             entities: HashMap::new(),
             enums: HashMap::new(),
@@ -73,6 +75,7 @@ impl<'a> Plan<'a> {
             sets: HashMap::new(),
             operations_module: "operations".to_owned(),
             prelude_module: "prelude".to_owned(),
+            sealed_module: "sealed".to_owned(),
             taken_types: Scope::default(),
             renames: Vec::new(),
             extra_sets: HashMap::new(),

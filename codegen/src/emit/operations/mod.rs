@@ -128,6 +128,7 @@ pub(crate) fn emit(ctx: &mut Ctx<'_, '_>) -> TokenStream {
     let rt = ctx.rt().clone();
     let mut out = TokenStream::new();
     let mut traits = Vec::new();
+    let sealed = ident(&ctx.plan.sealed_module);
     for (entity, group) in bound {
         let entity_ident = ident(&entity);
         out.extend(group.types);
@@ -137,7 +138,8 @@ pub(crate) fn emit(ctx: &mut Ctx<'_, '_>) -> TokenStream {
             let text = format!(
                 "Operations bound to one [`{entity}`], as methods of its `EntityRef`: \
                  `client.entity::<{entity}>(&key).operation(…)`, with this trait in scope \
-                 (`use …::{prelude}::*;`).",
+                 (`use …::{prelude}::*;`). Sealed: only `EntityRef<{entity}>` implements it, so \
+                 new operations of the service add methods without breaking your code.",
                 prelude = ctx.plan.prelude_module
             );
             let attrs = doc(&text);
@@ -145,9 +147,10 @@ pub(crate) fn emit(ctx: &mut Ctx<'_, '_>) -> TokenStream {
             let impls = group.single_impls;
             out.extend(quote! {
                 #attrs
-                pub trait #trait_ident {
+                pub trait #trait_ident: #sealed::Sealed {
                     #decls
                 }
+                impl #sealed::Sealed for #rt::EntityRef<#entity_ident> {}
                 impl #trait_ident for #rt::EntityRef<#entity_ident> {
                     #impls
                 }
@@ -225,6 +228,12 @@ pub(crate) fn emit(ctx: &mut Ctx<'_, '_>) -> TokenStream {
     if !traits.is_empty() {
         let module = ident(&ctx.plan.prelude_module);
         out.extend(quote! {
+            /// Seals the operation traits: a public trait in a private module, which code outside
+            /// the module these bindings are generated into can neither name nor implement.
+            mod #sealed {
+                /// Implemented by the entity references that have operation traits.
+                pub trait Sealed {}
+            }
             /// The traits that make operations bound to one entity methods of its `EntityRef`;
             /// bring them into scope with a glob import of this module.
             pub mod #module {

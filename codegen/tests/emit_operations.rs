@@ -75,7 +75,11 @@ fn item<'c>(code: &'c str, start: &str, end: &str) -> &'c str {
 #[test]
 fn entity_bound_operations_are_methods_of_the_entity_reference() {
     let code = code();
-    let decl = item(&code, "pub trait OrderOperations: sealed::Sealed {", "\n}\n");
+    let decl = item(
+        &code,
+        "pub trait OrderOperations: sealed::Sealed {",
+        "\n}\n",
+    );
     // `get` is the reference's own method: the operation gets another name.
     assert!(decl.contains("fn get_2(&self)"), "{decl}");
     assert!(!decl.contains("fn get("), "{decl}");

@@ -5,11 +5,12 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use reqwest::Method;
-use reqwest::header::{CONTENT_LENGTH, CONTENT_TYPE};
+use reqwest::header::CONTENT_TYPE;
 use url::Url;
 
 use crate::error::{Error, Result};
 use crate::redact;
+use crate::transport::declared_length;
 
 /// The media type asked for: CSDL XML, the only form F&O serves.
 pub(crate) const ACCEPT_XML: &str = "application/xml";
@@ -31,14 +32,12 @@ pub struct MetadataDownload {
 impl MetadataDownload {
     pub(crate) fn new(timeout: Duration, body: reqwest::Response) -> Self {
         let url = body.url().clone();
-        let header = |name| {
-            body.headers()
-                .get(name)
-                .and_then(|v: &reqwest::header::HeaderValue| v.to_str().ok())
-                .map(str::to_owned)
-        };
-        let content_type = header(CONTENT_TYPE);
-        let content_length = header(CONTENT_LENGTH).and_then(|v| v.trim().parse().ok());
+        let content_type = body
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let content_length = declared_length(&body);
         MetadataDownload {
             url,
             content_type,

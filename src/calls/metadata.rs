@@ -45,6 +45,8 @@ impl Client {
             .header(ACCEPT, HeaderValue::from_static(ACCEPT_XML))
             .stream_body();
         let response = self.transport().send(request).await?;
+        // The engine hands every successful streamed request its response unread; this only
+        // guards that contract.
         let body = response.stream.ok_or_else(|| {
             Error::config(format!("the response to GET {url} has no body to stream"))
         })?;

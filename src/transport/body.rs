@@ -34,7 +34,7 @@ pub(crate) enum BodyError {
 }
 
 /// The length a response declares in `Content-Length`, when readable.
-fn declared_length(response: &reqwest::Response) -> Option<u64> {
+pub(crate) fn declared_length(response: &reqwest::Response) -> Option<u64> {
     response
         .headers()
         .get(CONTENT_LENGTH)

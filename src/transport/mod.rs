@@ -32,6 +32,7 @@ use crate::auth::{Auth, TokenCache};
 use crate::error::{Error, Result};
 use crate::policy::RetryPolicy;
 
+pub(crate) use body::declared_length;
 #[cfg(feature = "dmf")]
 pub(crate) use body::read_capped;
 pub(crate) use limits::Limits;

@@ -152,17 +152,23 @@ impl Fetch {
         let client = Client::builder(self.environment())
             .allow_http_loopback()
             .build()
-            .map_err(|e| FetchError::Url {
-                url: self.url.clone(),
-                message: e.to_string(),
-            })?;
+            .map_err(|e| self.url_error(e))?;
+        self.metadata_url_of(&client)
+    }
+
+    /// `<service root>$metadata` of `client`.
+    fn metadata_url_of(&self, client: &Client) -> Result<url::Url, FetchError> {
         client
             .service_root()
             .join("$metadata")
-            .map_err(|e| FetchError::Url {
-                url: self.url.clone(),
-                message: e.to_string(),
-            })
+            .map_err(|e| self.url_error(e))
+    }
+
+    fn url_error(&self, error: impl fmt::Display) -> FetchError {
+        FetchError::Url {
+            url: self.url.clone(),
+            message: error.to_string(),
+        }
     }
 
     /// Downloads, checks and parses the document; nothing is written anywhere.
@@ -175,8 +181,8 @@ impl Fetch {
     /// document (an HTML sign-in page, a JSON error); [`FetchError::Invalid`] when it is one but
     /// does not parse.
     pub async fn download(mut self) -> Result<Downloaded, FetchError> {
-        let url = self.metadata_url()?;
         let client = self.client()?;
+        let url = self.metadata_url_of(&client)?;
         let started = Instant::now();
         let mut response = client
             .metadata()
@@ -259,10 +265,7 @@ impl Fetch {
             .timeout(self.timeout)
             .user_agent(concat!("d365fo-codegen/", env!("CARGO_PKG_VERSION")))
             .build()
-            .map_err(|e| FetchError::Url {
-                url: self.url.clone(),
-                message: e.to_string(),
-            })
+            .map_err(|e| self.url_error(e))
     }
 
     /// The environment URL: what was given, without `$metadata` and trailing slashes.
